@@ -35,3 +35,14 @@ export function ensureRoom(out: Uint8Array, offset: number, needed: number): voi
     throw new BufferTooSmallError(needed, Math.max(0, out.length - offset));
   }
 }
+
+/**
+ * Throws `InvalidArgumentError` unless `value` is an integer in `0..max`: the range check every
+ * `emitX` makes on a caller's field before writing it. `what` names the field in full, as the
+ * message reads: `TCP source port out of range 0..65535: 70000`.
+ */
+export function assertUint(what: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new InvalidArgumentError(`${what} out of range 0..${max}: ${value}`);
+  }
+}

@@ -15,10 +15,11 @@
  * Send: always hrd 1 / pro 0x0800 / hln 6 / pln 4, 28 bytes, unpadded (see ethernet.ts).
  */
 import { drop, ok, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
-import type { Ipv4Addr, MacAddr } from './address.js';
+import { assertUint, ensureRoom } from '../util/errors.js';
+import { assertIpv4, assertMac, type Ipv4Addr, type MacAddr } from './address.js';
 import { readU16, readU32, readU48, writeU16, writeU32, writeU48 } from './bytes.js';
-import { checkMacArg, EtherType } from './ethernet.js';
+import { EtherType } from './ethernet.js';
+import { formatTableValue } from './table.js';
 
 export const ARP_HARDWARE_OFFSET = 0;
 export const ARP_PROTOCOL_OFFSET = 2;
@@ -50,11 +51,9 @@ export const ArpOperation = {
   REPLY: 2,
 } as const;
 
-const OPERATION_NAMES = new Map<number, string>(Object.entries(ArpOperation).map(([k, v]) => [v, k]));
-
 /** `REQUEST`, `REPLY`, or `0x0003` for an opcode not in the table. */
 export function formatArpOperation(op: number): string {
-  return OPERATION_NAMES.get(op) ?? `0x${op.toString(16).padStart(4, '0')}`;
+  return formatTableValue(ArpOperation, op, 4);
 }
 
 export interface ArpRepr {
@@ -160,22 +159,14 @@ export function arpLen(_repr?: ArpRepr): number {
   return ARP_PACKET_LEN;
 }
 
-function checkIpv4Arg(what: string, ip: number): void {
-  if (!Number.isInteger(ip) || ip < 0 || ip > 0xffff_ffff) {
-    throw new InvalidArgumentError(`${what} IPv4 address out of range 0..2^32-1: ${ip}`);
-  }
-}
-
 /** Writes the 28-byte packet (Ethernet/IPv4); returns the bytes written. */
 export function emitArp(repr: ArpRepr, out: Uint8Array, offset: number): number {
   const { operation } = repr;
-  if (!Number.isInteger(operation) || operation < 0 || operation > ARP_OPERATION_MAX) {
-    throw new InvalidArgumentError(`ARP operation out of range 0..${ARP_OPERATION_MAX}: ${operation}`);
-  }
-  checkMacArg('sender', repr.senderMac);
-  checkMacArg('target', repr.targetMac);
-  checkIpv4Arg('sender', repr.senderIp);
-  checkIpv4Arg('target', repr.targetIp);
+  assertUint('ARP operation', operation, ARP_OPERATION_MAX);
+  assertMac('sender MAC', repr.senderMac);
+  assertMac('target MAC', repr.targetMac);
+  assertIpv4('sender IPv4 address', repr.senderIp);
+  assertIpv4('target IPv4 address', repr.targetIp);
   ensureRoom(out, offset, ARP_PACKET_LEN);
   writeU16(out, offset + ARP_HARDWARE_OFFSET, ArpHardware.ETHERNET);
   writeU16(out, offset + ARP_PROTOCOL_OFFSET, EtherType.IPV4);

@@ -11,28 +11,64 @@
  *   reserved label type, `999.1.2.3` becomes 231.1.2.3, a 300-octet TXT string wraps its length.
  * (Its decoder is loop-safe — pointers must go backwards — and caps names at 255 octets.)
  *
- * So `parseDns` first walks the whole message itself, without allocating: header counts, every
- * name (RFC 1035 §4.1.4 pointers must point backwards, at most DNS_MAX_POINTERS of them; §2.3.4
- * limits), every question and record, the RDATA of the types the emulator serves, the OPT record
- * (RFC 6891 §6.1.1), and that nothing follows the last record. Only then does it call
- * `dnsPacket.decode`; an exception from there, or a decoder reading more or less than RDLENGTH
- * (seen in the total it reports), is `malformed`. Records of other types are bounded by RDLENGTH
- * and their contents decoded by dns-packet on its own terms. `emitDns` checks names, addresses and TXT strings before dns-packet writes, then
- * walks what was written. dns-packet writes names uncompressed, which RFC 1035 §4.1.4 allows
- * ("Programs are free to avoid using pointers in messages they generate") at some cost in size.
+ * So `parseDns` first walks the whole message itself, without allocating (`scanDnsMessage`,
+ * dns-walk.ts): header counts, every name (RFC 1035 §4.1.4 pointers must point backwards, at most
+ * DNS_MAX_POINTERS of them; §2.3.4 limits), every question and record, the RDATA of the types the
+ * emulator serves, the OPT record (RFC 6891 §6.1.1), and that nothing follows the last record.
+ * Only then does it call `dnsPacket.decode`; an exception from there, or a decoder reading more or
+ * less than RDLENGTH (seen in the total it reports), is `malformed`. Records of other types are
+ * bounded by RDLENGTH and their contents decoded by dns-packet on its own terms.
+ *
+ * `emitDns` checks names, addresses and TXT strings before dns-packet writes, then walks what was
+ * written. dns-packet writes names uncompressed, which RFC 1035 §4.1.4 allows ("Programs are free
+ * to avoid using pointers in messages they generate") at some cost in size.
  *
  * Names are dotted strings in dns-packet, so a label holding a `.` octet or bytes that are not UTF-8
  * cannot be represented faithfully: such messages are `unsupported` rather than silently altered.
  * Buffers in a parsed message (TXT strings, option data, unknown RDATA) view the input bytes.
  */
-import { isUtf8 } from 'node:buffer';
 import { isIPv6 } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet } from 'dns-packet';
-import { describeDrop, drop, ok, type Drop, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
-import { parseIpv4 } from './address.js';
+import { describeDrop, drop, ok, type Result } from '../util/drop.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { parseIpv4Address } from './address.js';
 import { readU16, writeU16 } from './bytes.js';
+import {
+  DNS_ANCOUNT_OFFSET,
+  DNS_ARCOUNT_OFFSET,
+  DNS_FLAGS_OFFSET,
+  DNS_HEADER_LEN,
+  DNS_ID_OFFSET,
+  DNS_MAX_LABEL_LEN,
+  DNS_MAX_LABELS,
+  DNS_MAX_MESSAGE,
+  DNS_MAX_NAME_LEN,
+  DNS_MAX_RECORDS,
+  DNS_NSCOUNT_OFFSET,
+  DNS_QDCOUNT_OFFSET,
+  DnsType,
+  scanDnsMessage,
+} from './dns-walk.js';
+import { formatTableValue } from './table.js';
+
+// The message layout, limits and RR types live with the walk that enforces them.
+export {
+  DNS_ANCOUNT_OFFSET,
+  DNS_ARCOUNT_OFFSET,
+  DNS_FLAGS_OFFSET,
+  DNS_HEADER_LEN,
+  DNS_ID_OFFSET,
+  DNS_MAX_LABEL_LEN,
+  DNS_MAX_LABELS,
+  DNS_MAX_MESSAGE,
+  DNS_MAX_NAME_LEN,
+  DNS_MAX_POINTERS,
+  DNS_MAX_RECORDS,
+  DNS_NSCOUNT_OFFSET,
+  DNS_QDCOUNT_OFFSET,
+  DnsType,
+} from './dns-walk.js';
 
 export type {
   Answer as DnsAnswer,
@@ -57,50 +93,11 @@ export interface DecodedDnsMessage extends DecodedPacket {
 }
 
 export const DNS_UDP_PORT = 53;
-export const DNS_HEADER_LEN = 12;
-export const DNS_ID_OFFSET = 0;
-export const DNS_FLAGS_OFFSET = 2;
-export const DNS_QDCOUNT_OFFSET = 4;
-export const DNS_ANCOUNT_OFFSET = 6;
-export const DNS_NSCOUNT_OFFSET = 8;
-export const DNS_ARCOUNT_OFFSET = 10;
 /** RFC 1035 §4.2.1: "Messages carried by UDP are restricted to 512 bytes"; EDNS0 (RFC 6891 §6.2.3) lifts it. */
 export const DNS_MAX_UDP_MESSAGE = 512;
-/** RFC 1035 §4.2.2: the TCP length prefix is 16 bits. */
-export const DNS_MAX_MESSAGE = 65535;
-/**
- * Questions + records one message may declare. A full 65535-octet TCP response of compressed A
- * records (16 octets each) holds 4094; nothing Docker's resolver or ours sends comes close, and
- * each record costs a JS object, so a peer's counts are capped here before anything is decoded.
- */
-export const DNS_MAX_RECORDS = 4096;
-/** RFC 1035 §2.3.4: "labels 63 octets or less". */
-export const DNS_MAX_LABEL_LEN = 63;
-/** RFC 1035 §2.3.4: "names 255 octets or less" (wire form, length octets and root included). */
-export const DNS_MAX_NAME_LEN = 255;
-/** 127 one-octet labels plus the root fill 255 octets. */
-export const DNS_MAX_LABELS = 127;
-/**
- * Compression pointers followed while reading one name. A valid name needs at most one per
- * label; miekg/dns (which Docker's embedded DNS uses) allows (255 + 1) / 2 - 2 = 126.
- */
-export const DNS_MAX_POINTERS = 126;
 /** Two-octet length prefix of DNS over TCP (RFC 1035 §4.2.2). */
 export const DNS_TCP_PREFIX_LEN = 2;
 
-const LABEL_KIND_MASK = 0xc0;
-const LABEL_POINTER = 0xc0;
-const POINTER_OFFSET_MASK = 0x3fff;
-const DOT = 0x2e;
-const RR_FIXED_LEN = 10; // TYPE, CLASS, TTL, RDLENGTH
-const QUESTION_FIXED_LEN = 4; // QTYPE, QCLASS
-const SOA_FIXED_LEN = 20; // SERIAL, REFRESH, RETRY, EXPIRE, MINIMUM
-const OPTION_HEADER_LEN = 4;
-
-/** RR TYPE values (IANA DNS parameters). Wire protocol: append-only. */
-export const DnsType = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, DNAME: 39, OPT: 41, ANY: 255,
-} as const;
 /** CLASS values. Wire protocol: append-only. */
 export const DnsClass = { IN: 1, CH: 3, HS: 4, ANY: 255 } as const;
 /** OPCODE values (header bits 11–14). Wire protocol: append-only. */
@@ -109,17 +106,10 @@ export const DnsOpcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 
 export const DnsRcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 /** Header flag bits as dns-packet's `flags` holds them (QR travels as `type`). */
 export const DnsFlag = { AA: 0x0400, TC: 0x0200, RD: 0x0100, RA: 0x0080, AD: 0x0020, CD: 0x0010 } as const;
-/** EDNS(0) option codes dns-packet interprets (RFC 7871, 7828, 8145); others stay raw data. */
-const OPTION_ECS = 8;
-const OPTION_KEEPALIVE = 11;
-const OPTION_KEY_TAG = 14;
-
-function formatFrom(table: Record<string, number>, n: number): string {
-  for (const [name, v] of Object.entries(table)) if (v === n) return name;
-  return `0x${n.toString(16).padStart(4, '0')}`;
-}
-export const formatDnsType = (n: number): string => formatFrom(DnsType, n);
-export const formatDnsRcode = (n: number): string => formatFrom(DnsRcode, n);
+/** `A`, `SRV` …, or `0x0063` for a type not in the table. */
+export const formatDnsType = (n: number): string => formatTableValue(DnsType, n, 4);
+/** `NXDOMAIN` …, or `0x0009` for an RCODE not in the table. */
+export const formatDnsRcode = (n: number): string => formatTableValue(DnsRcode, n, 4);
 
 export function dnsOpcodeOf(flags: number): number {
   return (flags >>> 11) & 0xf;
@@ -137,7 +127,7 @@ export class DnsMessageView {
   }
 
   static checked(bytes: Uint8Array): Result<DnsMessageView> {
-    const r = scanMessage(bytes);
+    const r = scanDnsMessage(bytes);
     return typeof r === 'number' ? ok(new DnsMessageView(bytes)) : r;
   }
 
@@ -155,7 +145,7 @@ export class DnsMessageView {
 
 /** Parses a DNS message carried over TCP, or any message up to DNS_MAX_MESSAGE octets. */
 export function parseDns(bytes: Uint8Array): Result<DecodedDnsMessage> {
-  const r = scanMessage(bytes);
+  const r = scanDnsMessage(bytes);
   return typeof r === 'number' ? decode(bytes) : r;
 }
 
@@ -169,7 +159,7 @@ export function parseDnsUdp(bytes: Uint8Array): Result<DecodedDnsMessage> {
   if (large && bytes.length >= DNS_HEADER_LEN && readU16(bytes, DNS_ARCOUNT_OFFSET) === 0) {
     return drop('too-large', DNS_MAX_UDP_MESSAGE, bytes.length);
   }
-  const r = scanMessage(bytes);
+  const r = scanDnsMessage(bytes);
   if (typeof r !== 'number') return r;
   if (large && r < 0) return drop('too-large', DNS_MAX_UDP_MESSAGE, bytes.length);
   return decode(bytes);
@@ -185,181 +175,6 @@ function decode(bytes: Uint8Array): Result<DecodedDnsMessage> {
     return ok(msg);
   } catch {
     return drop('malformed', DNS_HEADER_LEN);
-  }
-}
-
-type Scan = number | Drop;
-
-/**
- * Walks a whole message. Returns the offset of its OPT record (-1 if none), or the first problem.
- * Work is bounded: ≤ DNS_MAX_RECORDS entries, each name ≤ 255 octets and DNS_MAX_POINTERS hops.
- */
-function scanMessage(b: Uint8Array): Scan {
-  if (b.length < DNS_HEADER_LEN) return drop('truncated', 0, b.length);
-  if (b.length > DNS_MAX_MESSAGE) return drop('too-large', DNS_MAX_MESSAGE, b.length);
-  const qd = readU16(b, DNS_QDCOUNT_OFFSET);
-  const an = readU16(b, DNS_ANCOUNT_OFFSET);
-  const ns = readU16(b, DNS_NSCOUNT_OFFSET);
-  const records = an + ns + readU16(b, DNS_ARCOUNT_OFFSET);
-  if (qd + records > DNS_MAX_RECORDS) return drop('too-large', DNS_QDCOUNT_OFFSET, qd + records);
-  let pos = DNS_HEADER_LEN;
-  for (let i = 0; i < qd; i++) {
-    const end = scanName(b, pos, false);
-    if (typeof end !== 'number') return end;
-    if (end + QUESTION_FIXED_LEN > b.length) return drop('truncated', end, b.length - end);
-    pos = end + QUESTION_FIXED_LEN;
-  }
-  let opt = -1;
-  for (let i = 0; i < records; i++) {
-    const start = pos;
-    const fixed = scanName(b, pos, false);
-    if (typeof fixed !== 'number') return fixed;
-    if (fixed + RR_FIXED_LEN > b.length) return drop('truncated', fixed, b.length - fixed);
-    const type = readU16(b, fixed);
-    const rdlength = readU16(b, fixed + 8);
-    const rdata = fixed + RR_FIXED_LEN;
-    if (rdata + rdlength > b.length) return drop('truncated', fixed + 8, rdlength);
-    if (type === DnsType.OPT) {
-      // RFC 6891 §6.1.1: the OPT RR belongs in the additional data section, at most one per
-      // message; §6.1.2: its NAME "MUST be 0 (root domain)".
-      if (i < an + ns || opt >= 0) return drop('malformed', fixed, type);
-      if (b[start] !== 0) return drop('malformed', start, b[start]);
-      opt = start;
-    }
-    const bad = scanRdata(b, type, rdata, rdata + rdlength);
-    if (bad) return bad;
-    pos = rdata + rdlength;
-  }
-  if (pos !== b.length) return drop('bad-length', pos, b.length - pos);
-  return opt;
-}
-
-/** Walks one name starting at `start`; returns the offset just after it in place. */
-function scanName(b: Uint8Array, start: number, mailbox: boolean): Scan {
-  let pos = start;
-  let run = start; // start of the label run being read: a pointer must land before it
-  let end = -1;
-  let wireLen = 1; // the root's zero octet
-  let labels = 0;
-  let pointers = 0;
-  for (;;) {
-    if (pos >= b.length) return drop('truncated', pos);
-    const len = b[pos];
-    if (len === 0) return end < 0 ? pos + 1 : end;
-    const kind = len & LABEL_KIND_MASK;
-    if (kind === LABEL_POINTER) {
-      if (pos + 1 >= b.length) return drop('truncated', pos);
-      const target = readU16(b, pos) & POINTER_OFFSET_MASK;
-      // RFC 1035 §4.1.4: a name or its tail "is replaced with a pointer to a prior occurance of the
-      // same name". Pointing at or after the current run is how loops are built; the header holds none.
-      if (target >= run || target < DNS_HEADER_LEN) return drop('malformed', pos, target);
-      if (++pointers > DNS_MAX_POINTERS) return drop('too-large', pos, pointers);
-      if (end < 0) end = pos + 2;
-      pos = run = target;
-      continue;
-    }
-    // 0x40 (extended label types, RFC 6891 §5: deprecated) and 0x80 are not labels we can read.
-    if (kind !== 0) return drop('malformed', pos, len);
-    if (pos + 1 + len > b.length) return drop('truncated', pos, len);
-    if (++labels > DNS_MAX_LABELS) return drop('too-large', pos, labels);
-    wireLen += 1 + len;
-    // RFC 1035 §2.3.4: "names 255 octets or less".
-    if (wireLen > DNS_MAX_NAME_LEN) return drop('too-large', pos, wireLen);
-    const odd = unrepresentable(b, pos + 1, pos + 1 + len, mailbox && labels === 1);
-    if (odd >= 0) return drop('unsupported', odd, b[odd]);
-    pos += 1 + len;
-  }
-}
-
-/** Offset of the first octet dns-packet's dotted-string names would alter, or -1. */
-function unrepresentable(b: Uint8Array, from: number, to: number, dotAllowed: boolean): number {
-  let high = false;
-  for (let i = from; i < to; i++) {
-    if (b[i] === DOT && !dotAllowed) return i;
-    if (b[i] >= 0x80) high = true;
-  }
-  return high && !isUtf8(b.subarray(from, to)) ? from : -1;
-}
-
-/** Checks RDATA of the types the emulator serves against RDLENGTH (RFC 1035 §3.3, §3.4). */
-function scanRdata(b: Uint8Array, type: number, start: number, end: number): Drop | undefined {
-  const len = end - start;
-  switch (type) {
-    case DnsType.A:
-      return len === 4 ? undefined : badRdlength(start, end);
-    case DnsType.AAAA:
-      return len === 16 ? undefined : badRdlength(start, end);
-    case DnsType.NS:
-    case DnsType.CNAME:
-    case DnsType.PTR:
-    case DnsType.DNAME:
-      return nameFills(b, start, start, end);
-    case DnsType.MX: // PREFERENCE, EXCHANGE
-      return len < 3 ? badRdlength(start, end) : nameFills(b, start + 2, start, end);
-    case DnsType.SRV: // PRIORITY, WEIGHT, PORT, TARGET (RFC 2782)
-      return len < 7 ? badRdlength(start, end) : nameFills(b, start + 6, start, end);
-    case DnsType.SOA: {
-      if (len < 2 + SOA_FIXED_LEN) return badRdlength(start, end);
-      const mname = scanName(b, start, false);
-      if (typeof mname !== 'number') return mname;
-      if (mname >= end) return badRdlength(start, end);
-      const rname = scanName(b, mname, true);
-      if (typeof rname !== 'number') return rname;
-      return rname + SOA_FIXED_LEN === end ? undefined : badRdlength(start, end);
-    }
-    case DnsType.TXT: {
-      // RFC 1035 §3.3.14: one or more <character-string>s, each a length octet and that many octets.
-      let p = start;
-      while (p < end) p += 1 + b[p];
-      return p === end ? undefined : badRdlength(start, end);
-    }
-    case DnsType.OPT:
-      return scanOptions(b, start, end);
-    default:
-      return undefined;
-  }
-}
-
-/** RDATA at `start..end` disagrees with its RDLENGTH field (the two octets before it). */
-function badRdlength(start: number, end: number): Drop {
-  return drop('bad-length', start - 2, end - start);
-}
-
-function nameFills(b: Uint8Array, name: number, start: number, end: number): Drop | undefined {
-  const r = scanName(b, name, false);
-  if (typeof r !== 'number') return r;
-  return r === end ? undefined : badRdlength(start, end);
-}
-
-/** EDNS(0) options (RFC 6891 §6.1.2): {code, length, data} filling RDATA exactly. */
-function scanOptions(b: Uint8Array, start: number, end: number): Drop | undefined {
-  let p = start;
-  while (p < end) {
-    if (p + OPTION_HEADER_LEN > end) return drop('bad-length', p, end - p);
-    const code = readU16(b, p);
-    const len = readU16(b, p + 2);
-    if (p + OPTION_HEADER_LEN + len > end) return drop('bad-length', p + 2, len);
-    if (!optionShapeOk(b, code, p + OPTION_HEADER_LEN, len)) return drop('malformed', p, code);
-    p += OPTION_HEADER_LEN + len;
-  }
-  return undefined;
-}
-
-/** Options dns-packet reads field by field must have the shape their RFC gives them. */
-function optionShapeOk(b: Uint8Array, code: number, data: number, len: number): boolean {
-  switch (code) {
-    case OPTION_ECS: {
-      // RFC 7871 §6: FAMILY (1 IPv4, 2 IPv6), SOURCE PREFIX-LENGTH, SCOPE PREFIX-LENGTH, ADDRESS.
-      if (len < 4) return false;
-      const family = readU16(b, data);
-      return (family === 1 && len - 4 <= 4) || (family === 2 && len - 4 <= 16);
-    }
-    case OPTION_KEEPALIVE: // RFC 7828 §3.1: no TIMEOUT, or a 16-bit one
-      return len === 0 || len === 2;
-    case OPTION_KEY_TAG: // RFC 8145 §4.1: a list of 16-bit key tags
-      return len % 2 === 0;
-    default:
-      return true;
   }
 }
 
@@ -404,7 +219,7 @@ export function emitDns(msg: Packet, out: Uint8Array, offset: number): number {
     throw new InvalidArgumentError(`cannot encode DNS message: ${(e as Error).message}`, { cause: e });
   }
   // What dns-packet wrote must be what we would accept from a peer.
-  const check = dnsPacket.encode.bytes === n ? scanMessage(out.subarray(offset, offset + n)) : drop('bad-length', 0, dnsPacket.encode.bytes);
+  const check = dnsPacket.encode.bytes === n ? scanDnsMessage(out.subarray(offset, offset + n)) : drop('bad-length', 0, dnsPacket.encode.bytes);
   if (typeof check !== 'number') throw new InvalidArgumentError(`DNS message encodes to invalid bytes: ${describeDrop(check)}`);
   return n;
 }
@@ -436,9 +251,9 @@ export function dnsUdpPayloadLimit(query: Packet): number {
 }
 
 function checkedForEmit(msg: Packet): Packet {
-  checkUint(msg.id ?? 0, 0xffff, 'id');
+  assertUint('DNS id', msg.id ?? 0, 0xffff);
   // dns-packet takes QR from `type` and masks it out of `flags`: a QR bit here would be lost.
-  checkUint(msg.flags ?? 0, 0x7fff, 'flags (QR is set by type: "response")');
+  assertUint('DNS flags (QR is set by type: "response")', msg.flags ?? 0, 0x7fff);
   const questions = msg.questions ?? [];
   const count = questions.length + (msg.answers?.length ?? 0) + (msg.authorities?.length ?? 0) + (msg.additionals?.length ?? 0);
   if (count > DNS_MAX_RECORDS) throw new InvalidArgumentError(`${count} questions and records exceed ${DNS_MAX_RECORDS}`);
@@ -454,11 +269,11 @@ function checkedForEmit(msg: Packet): Packet {
 
 function checkedRecord(a: Answer): Answer {
   checkName(a.name, false);
-  if (a.type !== 'OPT') checkUint(a.ttl ?? 0, 0xffff_ffff, 'ttl');
+  if (a.type !== 'OPT') assertUint('DNS ttl', a.ttl ?? 0, 0xffff_ffff);
   switch (a.type) {
     case 'A':
       if (typeof a.data !== 'string') throw new InvalidArgumentError(`invalid IPv4 address: ${JSON.stringify(a.data)}`);
-      parseIpv4(a.data);
+      parseIpv4Address(a.data);
       return a;
     case 'AAAA':
       if (typeof a.data !== 'string' || !isIPv6(a.data) || a.data.includes('%')) {
@@ -494,10 +309,6 @@ function checkedRecord(a: Answer): Answer {
     default:
       return a;
   }
-}
-
-function checkUint(v: number, max: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new InvalidArgumentError(`DNS ${what} out of range 0..${max}: ${v}`);
 }
 
 /**

@@ -21,9 +21,11 @@
  * first packet of an SA carries 1).
  */
 import { drop, ok, type Ok, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
 import { readU32, writeU32 } from './bytes.js';
+import { IpProtocol } from './ipv4.js';
 import { placePayload } from './payload.js';
+import { formatTableValue } from './table.js';
 
 export const ESP_SPI_OFFSET = 0;
 export const ESP_SEQUENCE_OFFSET = 4;
@@ -45,24 +47,16 @@ export const SPI_MAX = 0xffff_ffff;
 export const ESP_SEQUENCE_MAX = 0xffff_ffff;
 
 /**
- * Next Header values (IANA IP protocol numbers). Wire protocol: append-only. Docker's overlay runs
- * ESP in transport mode over the VXLAN datagram, so its packets carry UDP (17).
+ * Next Header values: the field carries an IP protocol number (§2.6), so this is `IpProtocol`
+ * (ipv4.ts; wire protocol, append-only) under ESP's name for the field. Docker's overlay runs ESP in
+ * transport mode over the VXLAN datagram, so its packets carry UDP (17); NO_NEXT_HEADER (59) marks
+ * a dummy (traffic-flow confidentiality) packet, which the receiver MUST discard (§2.6).
  */
-export const ESP_NEXT_HEADER = {
-  ICMP: 1,
-  IPV4: 4,
-  TCP: 6,
-  UDP: 17,
-  IPV6: 41,
-  /** §2.6: a dummy (traffic-flow confidentiality) packet; the receiver MUST discard it. */
-  NO_NEXT_HEADER: 59,
-} as const;
-
-const NEXT_HEADER_NAMES = new Map<number, string>(Object.entries(ESP_NEXT_HEADER).map(([k, v]) => [v, k]));
+export const ESP_NEXT_HEADER = IpProtocol;
 
 /** `UDP`, `IPV4` … (as `formatIpProtocol` prints them), or `0x3d` for a value not in the table. */
 export function formatEspNextHeader(n: number): string {
-  return NEXT_HEADER_NAMES.get(n) ?? `0x${n.toString(16).padStart(2, '0')}`;
+  return formatTableValue(ESP_NEXT_HEADER, n, 2);
 }
 
 export interface EspRepr {
@@ -128,9 +122,7 @@ export function emitEspHeader(spi: number, sequence: number, out: Uint8Array, of
   if (!Number.isInteger(spi) || spi < 1 || spi > SPI_MAX) {
     throw new InvalidArgumentError(`ESP SPI out of range 1..${SPI_MAX} (RFC 4303 §2.1): ${spi}`);
   }
-  if (!Number.isInteger(sequence) || sequence < 0 || sequence > ESP_SEQUENCE_MAX) {
-    throw new InvalidArgumentError(`ESP sequence number out of range 0..${ESP_SEQUENCE_MAX}: ${sequence}`);
-  }
+  assertUint('ESP sequence number', sequence, ESP_SEQUENCE_MAX);
   ensureRoom(out, offset, ESP_HEADER_LEN);
   writeU32(out, offset + ESP_SPI_OFFSET, spi);
   writeU32(out, offset + ESP_SEQUENCE_OFFSET, sequence);
@@ -178,12 +170,8 @@ export function espTrailerLen(payloadLen: number, align = ESP_DEFAULT_ALIGN): nu
  * making up a monotonically increasing sequence: 1, 2, 3, …".
  */
 export function writeEspTrailer(padLength: number, nextHeader: number, out: Uint8Array, offset: number): number {
-  if (!Number.isInteger(padLength) || padLength < 0 || padLength > ESP_MAX_PAD) {
-    throw new InvalidArgumentError(`ESP pad length out of range 0..${ESP_MAX_PAD}: ${padLength}`);
-  }
-  if (!Number.isInteger(nextHeader) || nextHeader < 0 || nextHeader > 0xff) {
-    throw new InvalidArgumentError(`ESP next header out of range 0..255: ${nextHeader}`);
-  }
+  assertUint('ESP pad length', padLength, ESP_MAX_PAD);
+  assertUint('ESP next header', nextHeader, 0xff);
   ensureRoom(out, offset, padLength + ESP_TRAILER_LEN);
   for (let i = 0; i < padLength; i++) out[offset + i] = i + 1;
   out[offset + padLength] = padLength;

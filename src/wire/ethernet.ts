@@ -20,10 +20,11 @@
  * ETHERNET_MIN_FRAME: a real NIC pads short frames, and inside VXLAN Linux sends them unpadded.
  */
 import { drop, ok, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
-import type { MacAddr } from './address.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertMac, type MacAddr } from './address.js';
 import { readU16, readU48, writeU16, writeU48 } from './bytes.js';
 import { placePayload } from './payload.js';
+import { formatTableValue } from './table.js';
 
 export const ETHERNET_DST_OFFSET = 0;
 export const ETHERNET_SRC_OFFSET = 6;
@@ -63,11 +64,9 @@ export const EtherType = {
   IPV6: 0x86dd,
 } as const;
 
-const ETHER_TYPE_NAMES = new Map<number, string>(Object.entries(EtherType).map(([k, v]) => [v, k]));
-
 /** `IPV4`, `ARP` …, or `0x88cc` for a type not in the table. */
 export function formatEtherType(type: number): string {
-  return ETHER_TYPE_NAMES.get(type) ?? `0x${type.toString(16).padStart(4, '0')}`;
+  return formatTableValue(EtherType, type, 4);
 }
 
 /** The fields of an 802.1Q tag's TCI. */
@@ -214,27 +213,24 @@ export function ethernetLen(repr: EthernetRepr): number {
   return ethernetHeaderLen(repr) + repr.payload.length;
 }
 
-/** Throws `InvalidArgumentError` unless `mac` is an integer in 0..2^48−1. */
+/**
+ * Throws `InvalidArgumentError` unless `mac` is an integer in 0..2^48−1; the message reads
+ * `<what> MAC out of range …`. Kept for existing callers: new code calls `assertMac` (address.ts).
+ */
 export function checkMacArg(what: string, mac: number): void {
-  if (!Number.isInteger(mac) || mac < 0 || mac > MAC_MAX) {
-    throw new InvalidArgumentError(`${what} MAC out of range 0..2^48-1: ${mac}`);
-  }
+  assertMac(`${what} MAC`, mac);
 }
 
 function checkVlanArg(vlan: VlanTag): void {
   const { pcp, dei, vid } = vlan;
-  if (!Number.isInteger(pcp) || pcp < 0 || pcp > VLAN_PCP_MAX) {
-    throw new InvalidArgumentError(`VLAN PCP out of range 0..${VLAN_PCP_MAX}: ${pcp}`);
-  }
+  assertUint('VLAN PCP', pcp, VLAN_PCP_MAX);
   if (typeof dei !== 'boolean') throw new InvalidArgumentError(`VLAN DEI must be a boolean: ${String(dei)}`);
-  if (!Number.isInteger(vid) || vid < 0 || vid > VLAN_VID_MAX) {
-    throw new InvalidArgumentError(`VLAN VID out of range 0..${VLAN_VID_MAX}: ${vid}`);
-  }
+  assertUint('VLAN VID', vid, VLAN_VID_MAX);
 }
 
 function checkHeaderArgs(dst: MacAddr, src: MacAddr, etherType: number, vlan: VlanTag | undefined): void {
-  checkMacArg('destination', dst);
-  checkMacArg('source', src);
+  assertMac('destination MAC', dst);
+  assertMac('source MAC', src);
   if (!Number.isInteger(etherType) || etherType < ETHERTYPE_MIN || etherType > ETHERTYPE_MAX) {
     throw new InvalidArgumentError(`EtherType out of range 0x0600..0xffff: ${etherType}`);
   }

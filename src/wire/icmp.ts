@@ -19,7 +19,7 @@
  * them when sending and `parseIcmpQuote` reads them on receive.
  */
 import { drop, ok, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { checksumAdd, checksumFinish, internetChecksum } from './checksum.js';
 import {
@@ -32,6 +32,7 @@ import {
   type Ipv4Repr,
 } from './ipv4.js';
 import { placePayload } from './payload.js';
+import { formatTableValue } from './table.js';
 
 export const ICMP_HEADER_LEN = 8;
 export const ICMP_TYPE_OFFSET = 0;
@@ -97,11 +98,9 @@ export const IcmpTimeExceededCode = {
   REASSEMBLY: 1,
 } as const;
 
-const TYPE_NAMES = new Map<number, string>(Object.entries(IcmpType).map(([k, v]) => [v, k]));
-
 /** `ECHO_REQUEST`, or `0x2a` for a type not in the table. */
 export function formatIcmpType(n: number): string {
-  return TYPE_NAMES.get(n) ?? `0x${n.toString(16).padStart(2, '0')}`;
+  return formatTableValue(IcmpType, n, 2);
 }
 
 export interface IcmpEchoRepr {
@@ -249,35 +248,29 @@ export function icmpLen(repr: IcmpRepr): number {
   return ICMP_HEADER_LEN + repr.payload.length;
 }
 
-function checkUint(name: string, v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new InvalidArgumentError(`ICMP ${name} out of range 0..${max}: ${v}`);
-  }
-}
-
 /** Throws `InvalidArgumentError` unless every field of `repr` fits its wire field. */
 function validateIcmp(repr: IcmpRepr): void {
   switch (repr.kind) {
     case 'echo-request':
     case 'echo-reply':
-      checkUint('identifier', repr.identifier, 0xffff);
-      checkUint('sequence', repr.sequence, 0xffff);
+      assertUint('ICMP identifier', repr.identifier, 0xffff);
+      assertUint('ICMP sequence', repr.sequence, 0xffff);
       return;
     case 'dest-unreachable':
-      checkUint('code', repr.code, 0xff);
-      checkUint('next-hop MTU', repr.nextHopMtu, ICMP_MAX_NEXT_HOP_MTU);
+      assertUint('ICMP code', repr.code, 0xff);
+      assertUint('ICMP next-hop MTU', repr.nextHopMtu, ICMP_MAX_NEXT_HOP_MTU);
       // RFC 1191 §4 gives the field a meaning for code 4 only; RFC 792 leaves it unused (zero).
       if (repr.nextHopMtu !== 0 && repr.code !== IcmpUnreachableCode.FRAG_NEEDED) {
         throw new InvalidArgumentError(`ICMP next-hop MTU is only sent with code FRAG_NEEDED (4), not ${repr.code}`);
       }
       return;
     case 'time-exceeded':
-      checkUint('code', repr.code, 0xff);
+      assertUint('ICMP code', repr.code, 0xff);
       return;
     case 'other': {
-      checkUint('type', repr.type, 0xff);
-      checkUint('code', repr.code, 0xff);
-      checkUint('rest of header', repr.rest, 0xffff_ffff);
+      assertUint('ICMP type', repr.type, 0xff);
+      assertUint('ICMP code', repr.code, 0xff);
+      assertUint('ICMP rest of header', repr.rest, 0xffff_ffff);
       const kind = icmpKindOf(repr.type, repr.code);
       if (kind !== 'other') {
         throw new InvalidArgumentError(`ICMP type ${repr.type} code ${repr.code} is sent as kind '${kind}', not 'other'`);

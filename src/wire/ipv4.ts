@@ -19,12 +19,13 @@
  * Send: the header checksum is computed; options go out as given (a multiple of 4 bytes, padded by
  * the caller with End-of-Options/NOP as RFC 791 requires).
  */
-import type { Ipv4Addr } from './address.js';
 import { drop, ok, type Drop, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertIpv4, type Ipv4Addr } from './address.js';
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { checksumUpdate16, internetChecksum } from './checksum.js';
 import { placePayload } from './payload.js';
+import { formatTableValue } from './table.js';
 
 /** Header without options (IHL = 5). */
 export const IPV4_HEADER_LEN = 20;
@@ -65,13 +66,16 @@ export const IpProtocol = {
   TCP: 6,
   UDP: 17,
   ESP: 50,
+  /** IP in IP (RFC 2003); also ESP's Next Header in tunnel mode (RFC 4303 §2.6). */
+  IPV4: 4,
+  IPV6: 41,
+  /** RFC 8200 §4.7; RFC 4303 §2.6: an ESP dummy (traffic-flow confidentiality) packet, to discard. */
+  NO_NEXT_HEADER: 59,
 } as const;
-
-const PROTOCOL_NAMES = new Map<number, string>(Object.entries(IpProtocol).map(([k, v]) => [v, k]));
 
 /** `UDP`, or `0x2f` for a protocol not in the table. */
 export function formatIpProtocol(n: number): string {
-  return PROTOCOL_NAMES.get(n) ?? `0x${n.toString(16).padStart(2, '0')}`;
+  return formatTableValue(IpProtocol, n, 2);
 }
 
 export interface Ipv4Repr {
@@ -260,21 +264,15 @@ export function ipv4Len(repr: Ipv4Repr): number {
   return IPV4_HEADER_LEN + repr.options.length + repr.payload.length;
 }
 
-function checkUint(name: string, v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new InvalidArgumentError(`IPv4 ${name} out of range 0..${max}: ${v}`);
-  }
-}
-
 function validateHeader(h: Ipv4Header, payloadLength: number): number {
-  checkUint('source address', h.src, 0xffff_ffff);
-  checkUint('destination address', h.dst, 0xffff_ffff);
-  checkUint('protocol', h.protocol, 0xff);
-  checkUint('TTL', h.ttl, 0xff);
-  checkUint('identification', h.identification, 0xffff);
-  checkUint('DSCP', h.dscp, IPV4_MAX_DSCP);
-  checkUint('ECN', h.ecn, IPV4_MAX_ECN);
-  checkUint('fragment offset', h.fragmentOffset, IPV4_MAX_FRAG_OFFSET);
+  assertIpv4('IPv4 source address', h.src);
+  assertIpv4('IPv4 destination address', h.dst);
+  assertUint('IPv4 protocol', h.protocol, 0xff);
+  assertUint('IPv4 TTL', h.ttl, 0xff);
+  assertUint('IPv4 identification', h.identification, 0xffff);
+  assertUint('IPv4 DSCP', h.dscp, IPV4_MAX_DSCP);
+  assertUint('IPv4 ECN', h.ecn, IPV4_MAX_ECN);
+  assertUint('IPv4 fragment offset', h.fragmentOffset, IPV4_MAX_FRAG_OFFSET);
   if (h.fragmentOffset % IPV4_FRAG_UNIT !== 0) {
     throw new InvalidArgumentError(`IPv4 fragment offset must be a multiple of ${IPV4_FRAG_UNIT} bytes: ${h.fragmentOffset}`);
   }
@@ -284,7 +282,7 @@ function validateHeader(h: Ipv4Header, payloadLength: number): number {
     );
   }
   const headerLen = IPV4_HEADER_LEN + h.options.length;
-  checkUint('payload length', payloadLength, IPV4_MAX_PACKET_LEN - headerLen);
+  assertUint('IPv4 payload length', payloadLength, IPV4_MAX_PACKET_LEN - headerLen);
   return headerLen;
 }
 

@@ -15,8 +15,9 @@
  * incl_len ≤ orig_len (`bad-length`), data present (`truncated`).
  */
 import { drop, ok, shiftDrop, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
 import { readU32, writeU32 } from './bytes.js';
+import { formatTableValue } from './table.js';
 
 export const PCAP_MAGIC_USEC = 0xa1b2c3d4;
 export const PCAP_MAGIC_NSEC = 0xa1b23c4d;
@@ -46,9 +47,9 @@ const LINK_TYPE_MASK = 0xffff;
 /** LINKTYPE_ values (tcpdump.org/linktypes.html). Wire protocol: append-only. */
 export const LinkType = { ETHERNET: 1, RAW: 101 } as const;
 
+/** `ETHERNET`, `RAW`, or `0x0071` for a link type not in the table. */
 export function formatLinkType(n: number): string {
-  for (const [name, v] of Object.entries(LinkType)) if (v === n) return name;
-  return `0x${n.toString(16).padStart(4, '0')}`;
+  return formatTableValue(LinkType, n, 4);
 }
 
 export interface PcapHeaderRepr {
@@ -160,14 +161,14 @@ export function parsePcapHeader(bytes: Uint8Array): Result<PcapHeaderRepr> {
 }
 
 export function emitPcapHeader(h: PcapHeaderRepr, out: Uint8Array, offset: number): number {
-  checkUint(h.versionMinor, 0xffff, 'version minor');
-  checkUint(h.sigfigs, 0xffff_ffff, 'sigfigs');
+  assertUint('pcap version minor', h.versionMinor, 0xffff);
+  assertUint('pcap sigfigs', h.sigfigs, 0xffff_ffff);
   if (!Number.isInteger(h.thiszone) || h.thiszone < -0x8000_0000 || h.thiszone > 0x7fff_ffff) {
     throw new InvalidArgumentError(`pcap thiszone out of int32 range: ${h.thiszone}`);
   }
   checkSnaplen(h.snaplen);
-  checkUint(h.linkType, LINK_TYPE_MASK, 'link type');
-  checkUint(h.linkTypeInfo, LINK_TYPE_MASK, 'link type info');
+  assertUint('pcap link type', h.linkType, LINK_TYPE_MASK);
+  assertUint('pcap link type info', h.linkTypeInfo, LINK_TYPE_MASK);
   ensureRoom(out, offset, PCAP_HEADER_LEN);
   const dv = view(out);
   const le = h.littleEndian;
@@ -216,10 +217,10 @@ export function emitPcapRecordHeader(
   tsSec: number, tsFrac: number, inclLen: number, origLen: number,
   h: PcapHeaderRepr, out: Uint8Array, offset: number,
 ): number {
-  checkUint(tsSec, 0xffff_ffff, 'timestamp seconds');
-  checkUint(tsFrac, (h.nanosecond ? NSEC_PER_SEC : USEC_PER_SEC) - 1, 'timestamp fraction');
-  checkUint(inclLen, Math.min(h.snaplen, PCAP_MAX_RECORD_LEN), 'captured length');
-  checkUint(origLen, 0xffff_ffff, 'original length');
+  assertUint('pcap timestamp seconds', tsSec, 0xffff_ffff);
+  assertUint('pcap timestamp fraction', tsFrac, (h.nanosecond ? NSEC_PER_SEC : USEC_PER_SEC) - 1);
+  assertUint('pcap captured length', inclLen, Math.min(h.snaplen, PCAP_MAX_RECORD_LEN));
+  assertUint('pcap original length', origLen, 0xffff_ffff);
   if (inclLen > origLen) throw new InvalidArgumentError(`pcap captured length ${inclLen} exceeds original length ${origLen}`);
   ensureRoom(out, offset, PCAP_RECORD_HEADER_LEN);
   putU32(out, offset + PCAP_TS_SEC_OFFSET, tsSec, h.littleEndian);
@@ -271,8 +272,4 @@ export function readPcap(bytes: Uint8Array): Result<PcapCapture> {
     }
   }
   return ok({ header, records: { [Symbol.iterator]: records } });
-}
-
-function checkUint(v: number, max: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new InvalidArgumentError(`pcap ${what} out of range 0..${max}: ${v}`);
 }

@@ -20,7 +20,7 @@
  * parsed apart from the IPv4 header that carried it.
  */
 import { drop, ok, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
 import type { Ipv4Addr } from './address.js';
 import { readU16, writeU16 } from './bytes.js';
 import { checksumAdd, checksumFinish, pseudoHeaderSum } from './checksum.js';
@@ -120,12 +120,6 @@ export function udpLen(repr: UdpRepr): number {
   return UDP_HEADER_LEN + repr.payload.length;
 }
 
-function checkPort(name: string, port: number): void {
-  if (!Number.isInteger(port) || port < 0 || port > UDP_PORT_MAX) {
-    throw new InvalidArgumentError(`UDP ${name} out of range 0..${UDP_PORT_MAX}: ${port}`);
-  }
-}
-
 /**
  * Writes the 8-byte header only, for gathered sends (`socket.send([header, payload])`): the
  * checksum is summed over `repr.payload` where it lies, without copying it. Returns 8.
@@ -138,8 +132,8 @@ export function emitUdpHeader(
   dst: Ipv4Addr,
   opts?: UdpEmitOptions,
 ): number {
-  checkPort('source port', repr.srcPort);
-  checkPort('destination port', repr.dstPort);
+  assertUint('UDP source port', repr.srcPort, UDP_PORT_MAX);
+  assertUint('UDP destination port', repr.dstPort, UDP_PORT_MAX);
   if (repr.payload.length > UDP_MAX_PAYLOAD_LEN) {
     throw new InvalidArgumentError(`UDP payload of ${repr.payload.length} bytes exceeds ${UDP_MAX_PAYLOAD_LEN}`);
   }

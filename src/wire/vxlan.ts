@@ -11,7 +11,7 @@
  * vxlan driver under Docker's overlay puts on the wire (reference §1.1).
  */
 import { drop, ok, type Result } from '../util/drop.js';
-import { ensureRoom, InvalidArgumentError } from '../util/errors.js';
+import { assertUint, ensureRoom } from '../util/errors.js';
 import { readU24, writeU24 } from './bytes.js';
 import { placePayload } from './payload.js';
 
@@ -88,9 +88,7 @@ export function vxlanLen(repr: VxlanRepr): number {
 
 /** Writes the 8-byte header only (for gathered sends: `socket.send([header, frame])`). */
 export function emitVxlanHeader(vni: number, out: Uint8Array, offset: number): number {
-  if (!Number.isInteger(vni) || vni < 0 || vni > VNI_MAX) {
-    throw new InvalidArgumentError(`VNI out of range 0..${VNI_MAX}: ${vni}`);
-  }
+  assertUint('VNI', vni, VNI_MAX);
   ensureRoom(out, offset, VXLAN_HEADER_LEN);
   out[offset] = VXLAN_FLAG_I;
   out[offset + 1] = 0;

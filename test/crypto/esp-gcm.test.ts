@@ -1,7 +1,4 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,11 +18,11 @@ import {
 } from '../../src/crypto/index.js';
 import { BufferTooSmallError, InvalidArgumentError } from '../../src/util/errors.js';
 import { readU32, writeU16, writeU32 } from '../../src/wire/bytes.js';
-import { internetChecksum } from '../../src/wire/checksum.js';
 import { ESP_NEXT_HEADER } from '../../src/wire/esp.js';
+import { IpProtocol } from '../../src/wire/ipv4.js';
 import { emitVxlan } from '../../src/wire/vxlan.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
-import { complaints, dissect, field, fieldValues, tsharkAvailable, type Layers } from '../support/tshark.js';
+import { complaints, dissectIpv4, field, fieldValues, ipv4Wrap, tsharkAvailable } from '../support/tshark.js';
 import { GCM_ESP_CASES, SPI_ZERO_CASE, type GcmEspCase } from './vectors/draft-mcgrew-gcm-test-01.js';
 
 function saFor(c: GcmEspCase): EspGcmSa {
@@ -389,44 +386,8 @@ describe('EspInboundSa: replay check → open → window update (RFC 4303 §3.4.
 
 // --- External check: tshark decodes and decrypts what we seal. -----------------------------------
 
-/** A minimal IPv4 header (no options, TTL 64) in front of `l4`, for handing to tshark. */
-function ipv4Packet(protocol: number, src: number, dst: number, l4: Uint8Array): Uint8Array {
-  const p = new Uint8Array(20 + l4.length);
-  p[0] = 0x45;
-  writeU16(p, 2, p.length);
-  p[8] = 64;
-  p[9] = protocol;
-  writeU32(p, 12, src);
-  writeU32(p, 16, dst);
-  writeU16(p, 10, internetChecksum(p, 0, 20));
-  p.set(l4, 20);
-  return p;
-}
-
-/** Writes raw IPv4 packets as a pcap (LINKTYPE_IPV4 = 228) and dissects it with tshark. */
-async function dissectIpv4(packets: Uint8Array[], prefs: string[]): Promise<Layers[]> {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(0xffff, 16);
-  header.writeUInt32LE(228, 20);
-  const records = packets.flatMap((p, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(i, 0);
-    rec.writeUInt32LE(p.length, 8);
-    rec.writeUInt32LE(p.length, 12);
-    return [rec, Buffer.from(p)];
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'swarmnet-esp-'));
-  try {
-    const file = join(dir, 'capture.pcap');
-    writeFileSync(file, Buffer.concat([header, ...records]));
-    return await dissect(file, prefs);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** `esp` behind an IPv4 header (no options, TTL 64), for handing to tshark. */
+const ipv4Esp = (src: number, dst: number, esp: Uint8Array) => ipv4Wrap(IpProtocol.ESP, src, dst, esp, { dontFragment: false });
 
 /** Decrypt, and verify the ICV, with the SAs given in an `esp_sa` table. */
 const DECRYPT = ['esp.enable_encryption_decode:TRUE', 'esp.enable_authentication_check:TRUE'];
@@ -452,15 +413,15 @@ describe('tshark agrees', () => {
     emitVxlan({ vni: 4097, payload: frame }, udp, 8);
     const esp = new Uint8Array(outbound.sealedLen(udp.length));
     outbound.seal(ESP_NEXT_HEADER.UDP, udp, esp, 0);
-    const packet = ipv4Packet(50, 0xc0a8010a, 0xc0a8010b, esp);
+    const packet = ipv4Esp(0xc0a8010a, 0xc0a8010b, esp);
 
-    const [layers] = await dissectIpv4([packet], [...DECRYPT, espSaPref(sa, DOCKER_KEY, '192.168.1.10', '192.168.1.11')]);
+    const [layers] = await dissectIpv4([packet], { prefs: [...DECRYPT, espSaPref(sa, DOCKER_KEY, '192.168.1.10', '192.168.1.11')] });
     expect(complaints(layers)).toEqual([]);
     const fields = ['esp.spi', 'esp.sequence', 'esp.icv_good', 'esp.pad_len', 'esp.protocol', 'udp.dstport', 'vxlan.vni', 'eth.type'];
     expect(fields.map((f) => field(layers, f))).toEqual(['0x48bb57a4', '1', '1', '2', '0x11', '4789', '4097', '0x88b5']);
 
     // Control: under a wrong key tshark cannot see inside, so the match above was no accident.
-    const [blind] = await dissectIpv4([packet], [...DECRYPT, espSaPref(sa, new Uint8Array(16), '192.168.1.10', '192.168.1.11')]);
+    const [blind] = await dissectIpv4([packet], { prefs: [...DECRYPT, espSaPref(sa, new Uint8Array(16), '192.168.1.10', '192.168.1.11')] });
     expect(field(blind, 'esp.spi')).toBe('0x48bb57a4');
     expect(field(blind, 'esp.icv_bad')).toBe('1');
     expect(fieldValues(blind, 'vxlan.vni')).toEqual([]);
@@ -471,12 +432,12 @@ describe('tshark agrees', () => {
       const sa = saFor(c);
       const out = new Uint8Array(sa.sealedLen(c.payloadLen));
       sealEsp(sa, c.seq, hex(c.nonce).subarray(4), c.nextHeader, hex(c.plaintext).subarray(0, c.payloadLen), out, 0);
-      return ipv4Packet(50, 0x0a000001, 0x0a000002, out);
+      return ipv4Esp(0x0a000001, 0x0a000002, out);
     });
     // One SA entry per case: `-o uat:` replaces the table, so each case gets its own run.
     for (const [i, c] of GCM_ESP_CASES.entries()) {
       const sa = saFor(c);
-      const [layers] = await dissectIpv4([packets[i]], [...DECRYPT, espSaPref(sa, sa.key, '10.0.0.1', '10.0.0.2')]);
+      const [layers] = await dissectIpv4([packets[i]], { prefs: [...DECRYPT, espSaPref(sa, sa.key, '10.0.0.1', '10.0.0.2')] });
       const got = ['esp.spi', 'esp.sequence', 'esp.icv_good', 'esp.pad_len', 'esp.protocol'].map((f) => fieldValues(layers, f).join('|'));
       const pad = hex(c.plaintext).length - 2 - c.payloadLen;
       // With no payload at all Wireshark 4.0 shows the plaintext as data and names no trailer

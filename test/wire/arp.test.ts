@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAC_BROADCAST, MAC_ZERO, parseIpv4, parseMac } from '../../src/wire/address.js';
+import { MAC_BROADCAST, MAC_ZERO, parseIpv4Address, parseMacAddress } from '../../src/wire/address.js';
 import { readU32, readU48 } from '../../src/wire/bytes.js';
 import {
   ArpHardware,
@@ -20,7 +17,7 @@ import {
 } from '../../src/wire/arp.js';
 import { emitEthernet, emitEthernetHeader, EtherType, ETHERNET_HEADER_LEN, parseEthernet, type VlanTag } from '../../src/wire/ethernet.js';
 import { BufferTooSmallError, InvalidArgumentError } from '../../src/util/errors.js';
-import { complaints, dissect, field, protocols, tsharkAvailable, type Layers } from '../support/tshark.js';
+import { complaints, dissectFrames, field, protocols, tsharkAvailable, type Layers } from '../support/tshark.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
 
 // Real capture, frame 7 of http://www.mynetwatchman.com/kb/NetKb/ARP/goodarp.htm (2001): "Who has
@@ -32,10 +29,10 @@ const CAPTURED_REQUEST_FRAME = hex(
 );
 const CAPTURED_REQUEST: ArpRepr = {
   operation: ArpOperation.REQUEST,
-  senderMac: parseMac('00:a0:c9:22:b2:10'),
-  senderIp: parseIpv4('172.16.1.101'),
+  senderMac: parseMacAddress('00:a0:c9:22:b2:10'),
+  senderIp: parseIpv4Address('172.16.1.101'),
   targetMac: MAC_ZERO,
-  targetIp: parseIpv4('172.16.1.50'),
+  targetIp: parseIpv4Address('172.16.1.50'),
 };
 
 // Real capture, tcpdump -X on Linux (https://topic.alibabacloud.com/a/arp-learning-notes-linux-high-
@@ -43,10 +40,10 @@ const CAPTURED_REQUEST: ArpRepr = {
 const CAPTURED_REPLY = hex('0001 0800 06 04 0002 40167e79c736 c0a805be bcee7b9dee02 c0a8056d');
 const CAPTURED_REPLY_REPR: ArpRepr = {
   operation: ArpOperation.REPLY,
-  senderMac: parseMac('40:16:7e:79:c7:36'),
-  senderIp: parseIpv4('192.168.5.190'),
-  targetMac: parseMac('bc:ee:7b:9d:ee:02'),
-  targetIp: parseIpv4('192.168.5.109'),
+  senderMac: parseMacAddress('40:16:7e:79:c7:36'),
+  senderIp: parseIpv4Address('192.168.5.190'),
+  targetMac: parseMacAddress('bc:ee:7b:9d:ee:02'),
+  targetIp: parseIpv4Address('192.168.5.109'),
 };
 
 // Gratuitous ARP for a Docker overlay endpoint (MAC 02:42 + IPv4, moby GenerateMACFromIP): an RFC
@@ -207,36 +204,6 @@ describe('ARP', () => {
 });
 
 // ---- External decoder: what tshark dissects from frames we emit (CONVENTIONS.md §10) ----
-
-/** A classic pcap (LINKTYPE_ETHERNET 1) holding `frames`, one microsecond apart. */
-function pcapOf(frames: Uint8Array[]): Uint8Array {
-  const global = Buffer.alloc(24);
-  global.writeUInt32LE(0xa1b2c3d4, 0); // magic: microsecond timestamps
-  global.writeUInt16LE(2, 4); // version 2.4
-  global.writeUInt16LE(4, 6);
-  global.writeUInt32LE(65535, 16); // snaplen
-  global.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
-  const parts: Buffer[] = [global];
-  frames.forEach((f, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(i, 4);
-    rec.writeUInt32LE(f.length, 8);
-    rec.writeUInt32LE(f.length, 12);
-    parts.push(rec, Buffer.from(f));
-  });
-  return Buffer.concat(parts);
-}
-
-async function dissectFrames(frames: Uint8Array[]): Promise<Layers[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'swarmnet-arp-'));
-  try {
-    const file = join(dir, 'arp.pcap');
-    writeFileSync(file, pcapOf(frames));
-    return await dissect(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function expectFields(what: string, layers: Layers, want: Record<string, string>): void {
   expect(complaints(layers), `${what}: tshark complaints`).toEqual([]);

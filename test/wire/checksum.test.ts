@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIpv4 as parseAddr } from '../../src/wire/address.js';
+import { parseIpv4Address as parseAddr } from '../../src/wire/address.js';
 import {
   checksumAdd,
   checksumFinish,

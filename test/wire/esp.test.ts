@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeU16, writeU32 } from '../../src/wire/bytes.js';
-import { checksumAdd, checksumFinish, internetChecksum, pseudoHeaderSum } from '../../src/wire/checksum.js';
 import {
   classifyUdpEncapsulated,
   emitEsp,
@@ -29,8 +24,10 @@ import {
   type EspRepr,
 } from '../../src/wire/esp.js';
 import { BufferTooSmallError, InvalidArgumentError } from '../../src/util/errors.js';
+import { IpProtocol } from '../../src/wire/ipv4.js';
+import { emitUdp, udpLen, type UdpRepr } from '../../src/wire/udp.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, filled, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
-import { complaints, dissect, field, fieldValues, tsharkAvailable, type Layers } from '../support/tshark.js';
+import { complaints, dissectIpv4, field, fieldValues, ipv4Wrap, tsharkAvailable } from '../support/tshark.js';
 import { GCM_ESP_CASES } from '../crypto/vectors/draft-mcgrew-gcm-test-01.js';
 
 // draft-mcgrew-gcm-test-01 page 8: SPI 0x0000a5f8, sequence 10, then IV ‖ ciphertext ‖ ICV.
@@ -260,48 +257,12 @@ describe('ESP in UDP (RFC 3948 §2)', () => {
 
 // --- External check: tshark reads our framing the same way. --------------------------------------
 
-/** IPv4 (no options, TTL 64) + UDP from port 4500 to `dstPort`, UDP checksum computed. */
+/** IPv4 10.0.0.1 → 10.0.0.2 + UDP from port 4500 to `dstPort`, UDP checksum computed. */
 function ipv4Udp(dstPort: number, payload: Uint8Array): Uint8Array {
-  const p = new Uint8Array(28 + payload.length);
-  p[0] = 0x45;
-  writeU16(p, 2, p.length);
-  p[8] = 64;
-  p[9] = 17;
-  writeU32(p, 12, 0x0a000001);
-  writeU32(p, 16, 0x0a000002);
-  writeU16(p, 10, internetChecksum(p, 0, 20));
-  writeU16(p, 20, ESP_IN_UDP_PORT);
-  writeU16(p, 22, dstPort);
-  writeU16(p, 24, 8 + payload.length);
-  p.set(payload, 28);
-  const sum = checksumFinish(checksumAdd(p, 20, p.length, pseudoHeaderSum(0x0a000001, 0x0a000002, 17, 8 + payload.length)));
-  writeU16(p, 26, sum === 0 ? 0xffff : sum);
-  return p;
-}
-
-/** Writes raw IPv4 packets as a pcap (LINKTYPE_IPV4 = 228) and dissects it with tshark. */
-async function dissectIpv4(packets: Uint8Array[]): Promise<Layers[]> {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(0xffff, 16);
-  header.writeUInt32LE(228, 20);
-  const records = packets.flatMap((p, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(i, 0);
-    rec.writeUInt32LE(p.length, 8);
-    rec.writeUInt32LE(p.length, 12);
-    return [rec, Buffer.from(p)];
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'swarmnet-esp-'));
-  try {
-    const file = join(dir, 'capture.pcap');
-    writeFileSync(file, Buffer.concat([header, ...records]));
-    return await dissect(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const repr: UdpRepr = { srcPort: ESP_IN_UDP_PORT, dstPort, payload };
+  const udp = new Uint8Array(udpLen(repr));
+  emitUdp(repr, udp, 0, 0x0a000001, 0x0a000002);
+  return ipv4Wrap(IpProtocol.UDP, 0x0a000001, 0x0a000002, udp, { dontFragment: false });
 }
 
 describe('tshark agrees', () => {

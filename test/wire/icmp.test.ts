@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIpv4 as parseAddr } from '../../src/wire/address.js';
+import { parseIpv4Address as parseAddr } from '../../src/wire/address.js';
 import { internetChecksum } from '../../src/wire/checksum.js';
 import {
   emitIcmp,
@@ -25,7 +22,7 @@ import {
   type IcmpRepr,
 } from '../../src/wire/icmp.js';
 import { emitIpv4, emitIpv4Header, IpProtocol, IPV4_HEADER_LEN, parseIpv4, type Ipv4Repr } from '../../src/wire/ipv4.js';
-import { complaints, dissect, field, fieldValues, protocols, tsharkAvailable } from '../support/tshark.js';
+import { complaints, dissectIpv4, field, fieldValues, protocols, tsharkAvailable } from '../support/tshark.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, filled, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
 
 const PATTERN = Array.from({ length: 40 }, (_, i) => (0x10 + i).toString(16)).join('');
@@ -88,27 +85,6 @@ function mutate(bytes: Uint8Array, edit: (b: Uint8Array) => void): Uint8Array {
   b[2] = c >>> 8;
   b[3] = c & 0xff;
   return b;
-}
-
-/** A classic pcap (LINKTYPE_RAW: each record is an IP datagram) for tshark. */
-function rawIpPcap(packets: Uint8Array[]): Uint8Array {
-  const LINKTYPE_RAW = 101;
-  const parts: Uint8Array[] = [];
-  const global = new DataView(new ArrayBuffer(24));
-  global.setUint32(0, 0xa1b2c3d4, true);
-  global.setUint16(4, 2, true);
-  global.setUint16(6, 4, true);
-  global.setUint32(16, 65535, true);
-  global.setUint32(20, LINKTYPE_RAW, true);
-  parts.push(new Uint8Array(global.buffer));
-  packets.forEach((p, i) => {
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, 1_700_000_000 + i, true);
-    rec.setUint32(8, p.length, true);
-    rec.setUint32(12, p.length, true);
-    parts.push(new Uint8Array(rec.buffer), p);
-  });
-  return new Uint8Array(Buffer.concat(parts));
 }
 
 const arbPayload = fc.uint8Array({ maxLength: 64 });
@@ -351,33 +327,26 @@ describe('ICMP', () => {
     emitIpv4({ ...IP_REQ, protocol: IpProtocol.UDP, dontFragment: false, moreFragments: true, fragmentOffset: 1480, payload: new Uint8Array(16) }, fragment, 0);
     const packets = [datagram(IP_REQ, REQ), datagram(IP_REP, REP), datagram(IP_UNREACH, UNREACH), datagram(IP_FRAG, FRAG), timeExceeded, timestamp, withOptions, fragment];
 
-    const dir = mkdtempSync(join(tmpdir(), 'swarmnet-icmp-'));
-    try {
-      const file = join(dir, 'icmp.pcap');
-      writeFileSync(file, rawIpPcap(packets));
-      const layers = await dissect(file);
-      expect(layers.length).toBe(packets.length);
-      // The one note expected: the Time Exceeded quotes a header whose TTL is 1, as it must.
-      const expected = (c: string) => /ip\.ttl_tree: "Time To Live" only 1/.test(c);
-      layers.forEach((l, i) => expect(complaints(l).filter((c) => !expected(c)), `packet ${i}: ${protocols(l)}`).toEqual([]));
-      expect(complaints(layers[4]).length).toBe(1);
-      const [req, rep, unreach, frag, ttl, ts, opt, fragm] = layers;
-      expect([field(req, 'icmp.type'), field(req, 'icmp.ident'), field(req, 'icmp.seq'), field(req, 'icmp.checksum.status')]).toEqual(['8', '4195', '1', '1']);
-      expect([field(rep, 'icmp.type'), field(rep, 'icmp.seq'), field(rep, 'icmp.checksum')]).toEqual(['0', '9', '0x81f9']);
-      expect([field(unreach, 'icmp.code'), field(unreach, 'udp.dstport')]).toEqual(['3', '53']);
-      expect(fieldValues(unreach, 'ip.src')).toEqual(['10.0.0.2', '10.0.0.3']);
-      expect([field(frag, 'icmp.code'), field(frag, 'icmp.mtu')]).toEqual(['4', '1450']);
-      expect(fieldValues(frag, 'ip.len')).toEqual(['56', '1500']);
-      expect([field(ttl, 'icmp.type'), field(ttl, 'icmp.code')]).toEqual(['11', '0']);
-      expect(fieldValues(ttl, 'ip.ttl')).toEqual(['64', '1']);
-      expect(fieldValues(ttl, 'icmp.type')).toEqual(['11', '8']);
-      expect(field(ts, 'icmp.type')).toBe('13');
-      expect([field(opt, 'ip.hdr_len'), field(opt, 'ip.checksum.status'), field(opt, 'icmp.checksum.status')]).toEqual(['56', '1', '1']);
-      // tshark's JSON holds the raw 13-bit field: 185 units of 8 bytes = 1480 bytes.
-      expect([field(fragm, 'ip.flags.mf'), field(fragm, 'ip.frag_offset'), field(fragm, 'ip.checksum.status')]).toEqual(['1', '185', '1']);
-      for (const l of layers) expect(fieldValues(l, 'ip.checksum.status')[0]).toBe('1');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const layers = await dissectIpv4(packets);
+    expect(layers.length).toBe(packets.length);
+    // The one note expected: the Time Exceeded quotes a header whose TTL is 1, as it must.
+    const expected = (c: string) => /ip\.ttl_tree: "Time To Live" only 1/.test(c);
+    layers.forEach((l, i) => expect(complaints(l).filter((c) => !expected(c)), `packet ${i}: ${protocols(l)}`).toEqual([]));
+    expect(complaints(layers[4]).length).toBe(1);
+    const [req, rep, unreach, frag, ttl, ts, opt, fragm] = layers;
+    expect([field(req, 'icmp.type'), field(req, 'icmp.ident'), field(req, 'icmp.seq'), field(req, 'icmp.checksum.status')]).toEqual(['8', '4195', '1', '1']);
+    expect([field(rep, 'icmp.type'), field(rep, 'icmp.seq'), field(rep, 'icmp.checksum')]).toEqual(['0', '9', '0x81f9']);
+    expect([field(unreach, 'icmp.code'), field(unreach, 'udp.dstport')]).toEqual(['3', '53']);
+    expect(fieldValues(unreach, 'ip.src')).toEqual(['10.0.0.2', '10.0.0.3']);
+    expect([field(frag, 'icmp.code'), field(frag, 'icmp.mtu')]).toEqual(['4', '1450']);
+    expect(fieldValues(frag, 'ip.len')).toEqual(['56', '1500']);
+    expect([field(ttl, 'icmp.type'), field(ttl, 'icmp.code')]).toEqual(['11', '0']);
+    expect(fieldValues(ttl, 'ip.ttl')).toEqual(['64', '1']);
+    expect(fieldValues(ttl, 'icmp.type')).toEqual(['11', '8']);
+    expect(field(ts, 'icmp.type')).toBe('13');
+    expect([field(opt, 'ip.hdr_len'), field(opt, 'ip.checksum.status'), field(opt, 'icmp.checksum.status')]).toEqual(['56', '1', '1']);
+    // tshark's JSON holds the raw 13-bit field: 185 units of 8 bytes = 1480 bytes.
+    expect([field(fragm, 'ip.flags.mf'), field(fragm, 'ip.frag_offset'), field(fragm, 'ip.checksum.status')]).toEqual(['1', '185', '1']);
+    for (const l of layers) expect(fieldValues(l, 'ip.checksum.status')[0]).toBe('1');
   });
 });

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DropReason } from '../../src/util/drop.js';
 import { BufferTooSmallError, InvalidArgumentError } from '../../src/util/errors.js';
-import { parseIpv4 } from '../../src/wire/address.js';
-import { checksumAdd, checksumFinish, internetChecksum, pseudoHeaderSum } from '../../src/wire/checksum.js';
+import { parseIpv4Address } from '../../src/wire/address.js';
+import { checksumAdd, checksumFinish, pseudoHeaderSum } from '../../src/wire/checksum.js';
+import { IpProtocol } from '../../src/wire/ipv4.js';
 import {
   emitTcp,
   emitTcpHeader,
@@ -30,13 +28,13 @@ import {
   type TcpRepr,
 } from '../../src/wire/tcp.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
-import { complaints, dissect, field, fieldValues, tsharkAvailable, type Layers } from '../support/tshark.js';
+import { complaints, dissectIpv4, field, fieldValues, fieldValuesInFrameOrder, ipv4Wrap, tsharkAvailable } from '../support/tshark.js';
 
 // Golden segments captured from real Linux 2.6 hosts, from Nisitay/pyp0f tests/_packets/tcp.py
 // (LINUX_26_SYN, LINUX_26_SYN_ACK_ANOTHER, LINUX_26_SYN_ACK, WINDOWS_XP: IPv4 packets; the TCP part
 // is below). tshark 4.0.17 reports each checksum Good, no expert warning.
-const SYN_SRC = parseIpv4('192.168.1.140');
-const SYN_DST = parseIpv4('192.168.1.194');
+const SYN_SRC = parseIpv4Address('192.168.1.140');
+const SYN_DST = parseIpv4Address('192.168.1.194');
 /** Linux SYN, 56760 → 23: MSS 1460, SACK_PERM, TSval 2580709 TSecr 0, NOP, WS 7. */
 const LINUX_SYN = hex('ddb80017 dacf21d5 00000000 a002 16d0 7110 0000 020405b4 0402080a 002760e5 00000000 01030307');
 const LINUX_SYN_REPR: TcpRepr = {
@@ -51,8 +49,8 @@ const LINUX_SYN_REPR: TcpRepr = {
   payload: new Uint8Array(0),
 };
 
-const SYNACK_SRC = parseIpv4('63.116.243.97');
-const SYNACK_DST = parseIpv4('192.168.1.3');
+const SYNACK_SRC = parseIpv4Address('63.116.243.97');
+const SYNACK_DST = parseIpv4Address('192.168.1.3');
 /** Linux SYN-ACK, 80 → 58816: MSS 1460, SACK_PERM, TSval 2375917050 TSecr 1545573, NOP, WS 5. */
 const LINUX_SYNACK = hex('0050e5c0 a3c4809f e5943dab a012 16a0 4e07 0000 020405b4 0402080a 8d9d9dfa 00179565 01030305');
 const LINUX_SYNACK_REPR: TcpRepr = {
@@ -67,8 +65,8 @@ const LINUX_SYNACK_REPR: TcpRepr = {
   payload: new Uint8Array(0),
 };
 
-const NOTS_SRC = parseIpv4('140.99.93.175');
-const NOTS_DST = parseIpv4('10.255.228.169');
+const NOTS_SRC = parseIpv4Address('140.99.93.175');
+const NOTS_DST = parseIpv4Address('10.255.228.169');
 /** Linux SYN-ACK without timestamps, 80 → 3884: MSS 1380, NOP NOP SACK_PERM, NOP WS 9. */
 const LINUX_SYNACK_NO_TS = hex('0050 0f2c ff15564e babd6b49 8012 16d0 f3dc 0000 02040564 01010402 01030309');
 const LINUX_SYNACK_NO_TS_REPR: TcpRepr = {
@@ -86,8 +84,8 @@ const LINUX_SYNACK_NO_TS_REPR: TcpRepr = {
 /** Windows XP SYN 10.255.228.169:3884 → 140.99.93.175:80, another option order: MSS, NOP, WS 2, NOP NOP SACK_PERM. */
 const WINDOWS_SYN = hex('0f2c 0050 babd6b48 00000000 8002 ffff 60a1 0000 020404ec 01030302 01010402');
 
-const SRC = parseIpv4('10.0.0.2');
-const DST = parseIpv4('10.0.0.3');
+const SRC = parseIpv4Address('10.0.0.2');
+const DST = parseIpv4Address('10.0.0.3');
 const parse = (b: Uint8Array) => parseTcp(b, SRC, DST);
 
 /** Fixes up the checksum of a hand-made segment, so a test reaches the check after it. */
@@ -407,86 +405,50 @@ describe('TCP', () => {
       { ...base, flags: TcpFlag.ACK, ack: 5, options: { unknown: [{ kind: 253, data: hex('1234ff') }] } },
     ];
     const packets = [
-      ipv4Packet(6, SYN_SRC, SYN_DST, LINUX_SYN),
-      ipv4Packet(6, SYNACK_SRC, SYNACK_DST, LINUX_SYNACK),
-      ipv4Packet(6, NOTS_SRC, NOTS_DST, LINUX_SYNACK_NO_TS),
-      ipv4Packet(6, NOTS_DST, NOTS_SRC, WINDOWS_SYN),
+      ipv4Wrap(IpProtocol.TCP, SYN_SRC, SYN_DST, LINUX_SYN),
+      ipv4Wrap(IpProtocol.TCP, SYNACK_SRC, SYNACK_DST, LINUX_SYNACK),
+      ipv4Wrap(IpProtocol.TCP, NOTS_SRC, NOTS_DST, LINUX_SYNACK_NO_TS),
+      ipv4Wrap(IpProtocol.TCP, NOTS_DST, NOTS_SRC, WINDOWS_SYN),
       ...ours.map((r) => {
         const out = new Uint8Array(tcpLen(r));
         emitTcp(r, out, 0, SRC, DST);
-        return ipv4Packet(6, SRC, DST, out);
+        return ipv4Wrap(IpProtocol.TCP, SRC, DST, out);
       }),
     ];
-    // Per packet: flags, header length, option kinds in wire order, MSS, WS shift, TSval, SACK block
-    // count, data length. NOPs are left out and SACK edges are counted, not listed: tshark's JSON
-    // repeats those keys and JSON.parse keeps only the last.
+    // Per packet: flags, header length, option kinds in wire order (every NOP and EOL included), MSS,
+    // WS shift, TSval, SACK block count, SACK left edges, SACK right edges, data length.
     const want = [
-      ['0x0002', '40', '2 4 8 3', '1460', '7', '2580709', '', '0'],
-      ['0x0012', '40', '2 4 8 3', '1460', '5', '2375917050', '', '0'],
-      ['0x0012', '32', '2 4 3', '1380', '9', '', '', '0'],
-      ['0x0002', '32', '2 3 4', '1260', '2', '', '', '0'],
-      ['0x0002', '40', '2 4 8 3', '1460', '7', '123456', '', '0'],
-      ['0x0012', '32', '2 4 3', '1400', '9', '', '', '0'],
-      ['0x0010', '60', '8 5', '', '', '1', '3', '0'],
-      ['0x0018', '20', '', '', '', '', '', '5'],
-      ['0x0010', '28', '253 0', '', '', '', '', '0'],
+      ['0x0002', '40', '2 4 8 1 3', '1460', '7', '2580709', '', '', '', '0'],
+      ['0x0012', '40', '2 4 8 1 3', '1460', '5', '2375917050', '', '', '', '0'],
+      ['0x0012', '32', '2 1 1 4 1 3', '1380', '9', '', '', '', '', '0'],
+      ['0x0002', '32', '2 1 3 1 1 4', '1260', '2', '', '', '', '', '0'],
+      ['0x0002', '40', '2 4 8 1 3', '1460', '7', '123456', '', '', '', '0'],
+      ['0x0012', '32', '2 1 1 4 1 3', '1400', '9', '', '', '', '', '0'],
+      ['0x0010', '60', '1 1 8 1 1 5', '', '', '1', '3', '10 30 50', '20 40 60', '0'],
+      ['0x0018', '20', '', '', '', '', '', '', '', '5'],
+      // Kind 253 (5 bytes), then 3 bytes of padding: EOL and two zeros, each an EOL to tshark.
+      ['0x0010', '28', '253 0 0 0', '', '', '', '', '', '', '0'],
     ];
-    const layers = await dissectIpv4(packets);
+    const layers = await dissectIpv4(packets, { prefs: ['tcp.analyze_sequence_numbers:FALSE'], raw: true });
     layers.forEach((l, i) => {
       expect(complaints(l), `packet ${i}`).toEqual([]);
       expect(field(l, 'tcp.checksum.status'), `packet ${i} checksum`).toBe('1');
       const got = [
-        'tcp.flags',
-        'tcp.hdr_len',
-        'tcp.option_kind',
-        'tcp.options.mss_val',
-        'tcp.options.wscale.shift',
-        'tcp.options.timestamp.tsval',
-        'tcp.options.sack.count',
-        'tcp.len',
-      ].map((f) => fieldValues(l, f).filter((v) => f !== 'tcp.option_kind' || v !== '1').join(' '));
+        fieldValues(l, 'tcp.flags'),
+        fieldValues(l, 'tcp.hdr_len'),
+        // tshark's JSON gathers repeated NOPs at the first one's place: order them by offset.
+        fieldValuesInFrameOrder(l, 'tcp.option_kind'),
+        ...[
+          'tcp.options.mss_val',
+          'tcp.options.wscale.shift',
+          'tcp.options.timestamp.tsval',
+          'tcp.options.sack.count',
+          'tcp.options.sack_le',
+          'tcp.options.sack_re',
+          'tcp.len',
+        ].map((f) => fieldValues(l, f)),
+      ].map((v) => v.join(' '));
       expect(got, `packet ${i}`).toEqual(want[i]);
     });
   });
 });
-
-/** A minimal IPv4 header (no options, DF, TTL 64) in front of `l4`, for handing to tshark. */
-function ipv4Packet(protocol: number, src: number, dst: number, l4: Uint8Array): Uint8Array {
-  const b = new Uint8Array(20 + l4.length);
-  const v = new DataView(b.buffer);
-  b[0] = 0x45;
-  v.setUint16(2, b.length);
-  v.setUint16(6, 0x4000);
-  b[8] = 64;
-  b[9] = protocol;
-  v.setUint32(12, src);
-  v.setUint32(16, dst);
-  v.setUint16(10, internetChecksum(b, 0, 20));
-  b.set(l4, 20);
-  return b;
-}
-
-/** Writes raw IPv4 packets as a pcap (LINKTYPE_IPV4 = 228) and dissects it with tshark. */
-async function dissectIpv4(packets: Uint8Array[]): Promise<Layers[]> {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0); // pcap magic, microsecond timestamps
-  header.writeUInt16LE(2, 4); // version 2.4
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(0xffff, 16); // snaplen
-  header.writeUInt32LE(228, 20); // LINKTYPE_IPV4
-  const records = packets.flatMap((p, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(i, 0);
-    rec.writeUInt32LE(p.length, 8);
-    rec.writeUInt32LE(p.length, 12);
-    return [rec, Buffer.from(p)];
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'swarmnet-tcp-'));
-  try {
-    const file = join(dir, 'capture.pcap');
-    writeFileSync(file, Buffer.concat([header, ...records]));
-    return await dissect(file, ['tcp.analyze_sequence_numbers:FALSE']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

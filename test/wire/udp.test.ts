@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DropReason } from '../../src/util/drop.js';
 import { BufferTooSmallError, InvalidArgumentError } from '../../src/util/errors.js';
-import { parseIpv4 } from '../../src/wire/address.js';
-import { internetChecksum } from '../../src/wire/checksum.js';
+import { parseIpv4Address } from '../../src/wire/address.js';
+import { IpProtocol } from '../../src/wire/ipv4.js';
 import {
   emitUdp,
   emitUdpHeader,
@@ -19,14 +16,14 @@ import {
   type UdpRepr,
 } from '../../src/wire/udp.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
-import { complaints, dissect, field, tsharkAvailable, type Layers } from '../support/tshark.js';
+import { complaints, dissectIpv4, field, ipv4Wrap, tsharkAvailable } from '../support/tshark.js';
 
 // Golden datagrams captured on a real network, from FreibergVlad/NAlly
 // test/core/layers/transport/udp/test_udp_packet.py; checksums confirmed by tshark 4.0.17
 // (udp.checksum.status Good) inside an IPv4 header with these addresses.
 // 1. A DNS query 192.168.1.32:55380 → 192.168.1.1:53, length 66, checksum 0x1d81.
-const DNS_SRC = parseIpv4('192.168.1.32');
-const DNS_DST = parseIpv4('192.168.1.1');
+const DNS_SRC = parseIpv4Address('192.168.1.32');
+const DNS_DST = parseIpv4Address('192.168.1.1');
 // tshark: "Standard query 0xfc3c A r3---sn-5ua5ouuxaxj-hn9e.googlevideo.com".
 const DNS_PAYLOAD_HEX =
   'fc3c010000010000000000001872332d2d2d7' +
@@ -35,8 +32,8 @@ const DNS_PAYLOAD_HEX =
 const DNS_GOLDEN = hex('d854003500421d81' + DNS_PAYLOAD_HEX);
 // 2. OpenVPN P_DATA_V1 192.168.1.32:53349 → 217.38.170.114:1194, length 121 (odd: the checksum
 //    pads the last byte with zero, RFC 768), checksum 0xa351.
-const VPN_SRC = parseIpv4('192.168.1.32');
-const VPN_DST = parseIpv4('217.38.170.114');
+const VPN_SRC = parseIpv4Address('192.168.1.32');
+const VPN_DST = parseIpv4Address('217.38.170.114');
 const VPN_PAYLOAD_HEX =
   '306357a78616b3f152c9385a8a8e4a3492ba5b274254d97ef246282d8935ecfcbe0479a496ceee59520792b0085edfe0' +
   '5edcbc585ffe8efed56489fd51dc2ba249ff413a55906ba26bfb6109c27d7ea8cbc3cd218ad7d48340eea7964bfeb67b' +
@@ -45,8 +42,8 @@ const VPN_GOLDEN = hex('d06504aa0079a351' + VPN_PAYLOAD_HEX);
 
 // A datagram whose checksum computes to 0, so it is sent as 0xffff (RFC 768); tshark 4.0.17 reports
 // it Good.
-const ZERO_SRC = parseIpv4('10.0.0.2');
-const ZERO_DST = parseIpv4('10.0.0.3');
+const ZERO_SRC = parseIpv4Address('10.0.0.2');
+const ZERO_DST = parseIpv4Address('10.0.0.3');
 const ZERO_SUM_GOLDEN = hex('04d2 162e 000a ffff d0d5');
 
 const parseDns = (b: Uint8Array) => parseUdp(b, DNS_SRC, DNS_DST);
@@ -131,7 +128,7 @@ describe('UDP', () => {
   );
 
   it('refuses the right bytes under the wrong addresses (pseudo-header)', () => {
-    expectDrop(parseUdp(DNS_GOLDEN, DNS_SRC, parseIpv4('192.168.1.2')), 'bad-checksum', 6);
+    expectDrop(parseUdp(DNS_GOLDEN, DNS_SRC, parseIpv4Address('192.168.1.2')), 'bad-checksum', 6);
     expectDrop(parseUdp(DNS_GOLDEN, 0, 0), 'bad-checksum', 6);
   });
 
@@ -218,7 +215,7 @@ describe('UDP', () => {
       // udp.checksum.status 3: "not present".
       { src: ZERO_SRC, dst: ZERO_DST, udp: noSum, want: ['40000', '40001', '10', '0x0000', '3'] },
     ];
-    const packets = await dissectIpv4(cases.map(({ src, dst, udp }) => ipv4Packet(17, src, dst, udp)));
+    const packets = await dissectIpv4(cases.map(({ src, dst, udp }) => ipv4Wrap(IpProtocol.UDP, src, dst, udp)));
     packets.forEach((layers, i) => {
       expect(complaints(layers), `packet ${i}`).toEqual([]);
       const got = ['udp.srcport', 'udp.dstport', 'udp.length', 'udp.checksum', 'udp.checksum.status'].map((f) => field(layers, f));
@@ -226,44 +223,3 @@ describe('UDP', () => {
     });
   });
 });
-
-/** A minimal IPv4 header (no options, DF, TTL 64) in front of `l4`, for handing to tshark. */
-function ipv4Packet(protocol: number, src: number, dst: number, l4: Uint8Array): Uint8Array {
-  const b = new Uint8Array(20 + l4.length);
-  const v = new DataView(b.buffer);
-  b[0] = 0x45;
-  v.setUint16(2, b.length);
-  v.setUint16(6, 0x4000);
-  b[8] = 64;
-  b[9] = protocol;
-  v.setUint32(12, src);
-  v.setUint32(16, dst);
-  v.setUint16(10, internetChecksum(b, 0, 20));
-  b.set(l4, 20);
-  return b;
-}
-
-/** Writes raw IPv4 packets as a pcap (LINKTYPE_IPV4 = 228) and dissects it with tshark. */
-async function dissectIpv4(packets: Uint8Array[]): Promise<Layers[]> {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0); // pcap magic, microsecond timestamps
-  header.writeUInt16LE(2, 4); // version 2.4
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(0xffff, 16); // snaplen
-  header.writeUInt32LE(228, 20); // LINKTYPE_IPV4
-  const records = packets.flatMap((p, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(i, 0);
-    rec.writeUInt32LE(p.length, 8);
-    rec.writeUInt32LE(p.length, 12);
-    return [rec, Buffer.from(p)];
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'swarmnet-udp-'));
-  try {
-    const file = join(dir, 'capture.pcap');
-    writeFileSync(file, Buffer.concat([header, ...records]));
-    return await dissect(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

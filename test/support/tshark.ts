@@ -19,8 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Ipv4Addr } from '../../src/wire/address.js';
-import { emitIpv4, ipv4Len, type Ipv4Repr } from '../../src/wire/ipv4.js';
+import type { Ipv4Repr } from '../../src/wire/ipv4.js';
 import { emitPcapHeader, emitPcapRecord, LinkType, pcapHeader, PCAP_HEADER_LEN, PCAP_RECORD_HEADER_LEN } from '../../src/wire/pcap.js';
+import { ipv4Datagram, ipv4Header } from './frames.js';
 
 const run = promisify(execFile);
 
@@ -121,24 +122,7 @@ export function ipv4Wrap(
   l4: Uint8Array,
   header: Partial<Omit<Ipv4Repr, 'protocol' | 'src' | 'dst' | 'payload'>> = {},
 ): Uint8Array {
-  const repr: Ipv4Repr = {
-    src,
-    dst,
-    protocol,
-    ttl: 64,
-    identification: 0,
-    dscp: 0,
-    ecn: 0,
-    dontFragment: true,
-    moreFragments: false,
-    fragmentOffset: 0,
-    options: new Uint8Array(0),
-    ...header,
-    payload: l4,
-  };
-  const out = new Uint8Array(ipv4Len(repr));
-  emitIpv4(repr, out, 0);
-  return out;
+  return ipv4Datagram(ipv4Header(src, dst, protocol, header), l4);
 }
 
 /** tshark's protocol stack for a packet, e.g. `eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:icmp:data`. */

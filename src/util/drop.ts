@@ -32,6 +32,38 @@ export const DROP_REASONS = [
   'replay',
   /** No security association for this SPI. */
   'unknown-spi',
+  // — forwarding (dataplane/) —
+  /** Unicast to a MAC that is neither a local port nor in the FDB: never flooded over VXLAN. */
+  'no-fdb-entry',
+  /** Broadcast or multicast that would have to cross the tunnel: Docker's overlay never floods. */
+  'not-flooded',
+  /** A VXLAN datagram for a VNI with no overlay sandbox on this host. */
+  'unknown-vni',
+  /** A frame larger than the link MTU allows (bridges drop, they do not fragment). */
+  'too-big',
+  /** The underlay refused the datagram (a socket error); counted, never thrown. */
+  'send-failed',
+  /** A bounded queue was full (ARP-pending packets, reassembly buffers, socket receive). */
+  'queue-full',
+  // — the container stack (stack/) —
+  /** Not addressed to this interface (another unicast MAC or IP). */
+  'not-for-us',
+  /** No route to the destination. */
+  'no-route',
+  /** TTL reached zero in transit. */
+  'ttl-expired',
+  /** A Don't-Fragment datagram larger than the route's MTU (ICMP fragmentation needed). */
+  'frag-needed',
+  /** ARP resolution gave up: no reply to the requests sent. */
+  'arp-unresolved',
+  /** Fragments that never completed a datagram before the reassembly timeout. */
+  'reassembly-timeout',
+  /** A fragment overlapping another (dropped with its whole datagram, as Linux does since 2018). */
+  'fragment-overlap',
+  /** A UDP datagram for a port nobody listens on (ICMP port unreachable goes back). */
+  'no-socket',
+  /** A protocol the stack does not handle (ICMP protocol unreachable goes back). */
+  'no-protocol',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

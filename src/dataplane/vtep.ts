@@ -1,0 +1,132 @@
+/**
+ * The host's VXLAN tunnel endpoint: every overlay network's vxlan port, over one underlay socket
+ * (as Linux shares one UDP/4789 socket among all vxlan devices of a host, reference §1.4).
+ *
+ * Contract:
+ * - `attach(vni, bridge, peers)` makes the VTEP the bridge's uplink. Sending: the bridge hands a
+ *   frame and the remote VTEP it looked up; the VTEP sends `[header, frame]` gathered, where
+ *   `header` is the network's 8-byte VXLAN header (RFC 7348 §5: flags 0x08, the VNI), built once
+ *   at attach — nothing is copied or allocated for the frame.
+ * - Receiving: each underlay datagram is checked (shorter than the header → `truncated`, I flag
+ *   clear → `bad-flags`, a VNI with no network here → `unknown-vni`) and the inner frame, a view
+ *   into the datagram, goes to that network's bridge (`receiveFromTunnel`), which never sends it
+ *   back. Nothing is ever flooded.
+ * - Underlay send errors count `send-failed`; counters are per datagram (HostCounters).
+ */
+import type { DropCounters } from '../util/drop.js';
+import { InvalidArgumentError } from '../util/errors.js';
+import { emitVxlanHeader, VNI_MAX, VXLAN_HEADER_LEN, vxlanVniOf } from '../wire/vxlan.js';
+import type { Bridge, BridgeUplink } from './bridge.js';
+import type { UnderlayCapture } from './capture.js';
+import type { HostCounters } from './counters.js';
+import type { PeerTable } from './peer-table.js';
+import type { Underlay } from './underlay.js';
+
+/** Overlay networks one host carries at once (each is one VNI on the shared socket). */
+export const VTEP_MAX_NETWORKS = 4096;
+
+export interface VtepOptions {
+  readonly underlay: Underlay;
+  readonly drops: DropCounters;
+  readonly counters: HostCounters;
+  /** Records every datagram in and out, with outer headers (the host's underlay pcap). */
+  readonly capture?: UnderlayCapture;
+}
+
+/** One network's vxlan port: its constant header, and the uplink the bridge calls. */
+class VxlanPort implements BridgeUplink {
+  constructor(
+    private readonly vtep: Vtep,
+    readonly vni: number,
+    readonly header: Uint8Array,
+    readonly bridge: Bridge,
+    readonly peers: PeerTable,
+  ) {}
+
+  transmit(frame: Uint8Array, vtepAddress: string, vtepPort: number): void {
+    this.vtep.transmit(this.header, frame, vtepAddress, vtepPort);
+  }
+}
+
+export class Vtep {
+  private readonly underlay: Underlay;
+  private readonly drops: DropCounters;
+  private readonly counters: HostCounters;
+  private capture: UnderlayCapture | undefined;
+  private readonly ports = new Map<number, VxlanPort>();
+
+  constructor(opts: VtepOptions) {
+    this.underlay = opts.underlay;
+    this.drops = opts.drops;
+    this.counters = opts.counters;
+    this.capture = opts.capture;
+    this.underlay.onDatagram((data, fromAddress, fromPort) => this.receive(data, fromAddress, fromPort));
+    this.underlay.onSendError(() => this.drops.count('send-failed'));
+  }
+
+  /** Starts (or, with undefined, stops) recording the underlay. The caller closes the capture. */
+  setCapture(capture: UnderlayCapture | undefined): void {
+    this.capture = capture;
+  }
+
+  /** Connects `bridge` to the tunnel for `vni`; its unicast to `peers` MACs is encapsulated. */
+  attach(vni: number, bridge: Bridge, peers: PeerTable): void {
+    if (!Number.isInteger(vni) || vni < 0 || vni > VNI_MAX) throw new InvalidArgumentError(`VNI out of range 0..${VNI_MAX}: ${vni}`);
+    if (this.ports.has(vni)) throw new InvalidArgumentError(`VNI ${vni} is already attached on this host`);
+    if (this.ports.size >= VTEP_MAX_NETWORKS) throw new InvalidArgumentError(`a host carries at most ${VTEP_MAX_NETWORKS} overlay networks`);
+    const header = new Uint8Array(VXLAN_HEADER_LEN);
+    emitVxlanHeader(vni, header, 0);
+    const port = new VxlanPort(this, vni, header, bridge, peers);
+    this.ports.set(vni, port);
+    bridge.setUplink(port);
+  }
+
+  /** Disconnects the network; datagrams for its VNI count `unknown-vni` from now on. */
+  detach(vni: number): boolean {
+    const port = this.ports.get(vni);
+    if (port === undefined) return false;
+    this.ports.delete(vni);
+    port.bridge.setUplink(undefined);
+    return true;
+  }
+
+  get vnis(): readonly number[] {
+    return [...this.ports.keys()];
+  }
+
+  /** Encapsulates and sends one frame (called by a network's vxlan port). */
+  transmit(header: Uint8Array, frame: Uint8Array, address: string, port: number): void {
+    // A fresh two-element array: an underlay wrapper (fault injection) may keep it past the call.
+    const chunks = [header, frame];
+    this.counters.framesOut++;
+    this.counters.bytesOut += VXLAN_HEADER_LEN + frame.length;
+    const capture = this.capture;
+    if (capture !== undefined) {
+      const local = this.underlay.local;
+      capture.outbound(chunks, local.address, this.underlay.sourcePort, address, port, capture.nowUs());
+    }
+    this.underlay.send(chunks, address, port);
+  }
+
+  /** One datagram from the underlay. */
+  private receive(data: Uint8Array, fromAddress: string, fromPort: number): void {
+    this.counters.framesIn++;
+    this.counters.bytesIn += data.length;
+    const capture = this.capture;
+    if (capture !== undefined) {
+      const local = this.underlay.local;
+      capture.inbound(data, fromAddress, fromPort, local.address, local.port, capture.nowUs());
+    }
+    const vni = vxlanVniOf(data);
+    if (vni < 0) {
+      this.drops.count(data.length < VXLAN_HEADER_LEN ? 'truncated' : 'bad-flags');
+      return;
+    }
+    const port = this.ports.get(vni);
+    if (port === undefined) {
+      this.drops.count('unknown-vni');
+      return;
+    }
+    port.bridge.receiveFromTunnel(data.subarray(VXLAN_HEADER_LEN));
+  }
+}

@@ -54,8 +54,20 @@ export class RealClock implements Clock {
   }
 
   setTimer(delay: Duration, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delay / this.scale));
-    handle.unref();
+    // Node's timers round to whole milliseconds and may fire a little before performance.now()
+    // has moved the full delay; re-arm for the remainder so a timer never fires early on this
+    // clock's own time line (callers compare against now()).
+    const deadline = this.now() + Math.max(0, delay);
+    let handle: NodeJS.Timeout;
+    const arm = (realMs: number) => {
+      handle = setTimeout(() => {
+        const left = deadline - this.now();
+        if (left > 0) arm(Math.max(1, left / this.scale));
+        else fn();
+      }, realMs);
+      handle.unref();
+    };
+    arm(Math.max(0, delay / this.scale));
     return { cancel: () => clearTimeout(handle) };
   }
 

@@ -8,3 +8,4 @@ export * as crypto from './crypto/index.js';
 export { PcapWriter, PcapWriteError, type PcapSink, type PcapWriterOptions } from './dataplane/pcap-writer.js';
 export { DROP_REASONS, DropCounters, describeDrop, type Drop, type DropReason, type Result } from './util/drop.js';
 export { SwarmnetError, InvalidArgumentError, BufferTooSmallError } from './util/errors.js';
+export { Cluster, type ClusterOptions, type HostFailure, type OverlaySpec, type RunContainerSpec } from './cluster/index.js';

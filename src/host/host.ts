@@ -1,0 +1,261 @@
+/**
+ * One emulated Docker host: the composition root. It owns the underlay socket (handed in by the
+ * caller, so the same code runs in a piscina worker, in its own OS process, or in a test on a
+ * `MemoryNetwork`), the VTEP, the host's networks and its containers, and one `DropCounters`
+ * shared by every bridge, the VTEP and every container stack, so `stats()` sees every drop.
+ *
+ * Containers are wired as Docker wires them: `eth0`, `eth1` … in network order; a container on
+ * an overlay also gets a `docker_gwbridge` leg (the next ethN, 172.18.0.x allocated by the host)
+ * and its default route via 172.18.0.1 (reference docker-overlay-facts.md §1.4: the overlay
+ * driver sets no gateway, libnetwork adds docker_gwbridge for it); a container only on local
+ * bridges gets its default route via the first one's gateway (172.17.0.1 on `bridge`).
+ * Interface indices come from a per-host counter, the container end and its host-side veth peer
+ * allocated together (`80: eth0@if81`, reference docker-cli-outputs.md §7.3).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HostCounters, UnderlayCapture, Vtep } from '../dataplane/index.js';
+import type { Underlay } from '../dataplane/underlay.js';
+import { createNetStack } from '../stack/index.js';
+import type { NetStack } from '../stack/types.js';
+import type { Clock } from '../util/clock.js';
+import { DropCounters } from '../util/drop.js';
+import { InvalidArgumentError, SwarmnetError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+import { macFromIpv4, parseIpv4Address, type Ipv4Addr } from '../wire/address.js';
+import { Container } from './container.js';
+import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
+import { contains } from './ipam.js';
+import { GWBRIDGE_NETWORK, Networks, type HostNetwork } from './networks.js';
+import { PROGRAMS } from './programs/index.js';
+import type { Program } from './programs/types.js';
+
+/** Most containers one host runs. */
+export const MAX_CONTAINERS_PER_HOST = 1024;
+/** The first interface index handed to a veth pair (lo, eth0, docker0, docker_gwbridge … come first). */
+export const FIRST_VETH_IFINDEX = 10;
+/** Docker's container-name rule (moby `daemon/names` `RestrictedNamePattern`). */
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export interface HostOptions {
+  readonly name: string;
+  /** The bound data-path socket; the host owns it from here (closes it on `close`). */
+  readonly underlay: Underlay;
+  readonly clock: Clock;
+  /** The cluster seed: the host's RNG derives from it and the host's name. */
+  readonly seed: number;
+  /** The image's userland; the busybox programs (src/host/programs/) by default. */
+  readonly programs?: Readonly<Record<string, Program>>;
+  /** Builds a container's stack (the real one unless a test stands one in). */
+  readonly createStack?: (options: { clock: Clock; rng: Rng; drops: DropCounters }) => NetStack;
+}
+
+interface PlannedLeg {
+  readonly network: HostNetwork;
+  readonly ip: Ipv4Addr;
+  /** Whether the host allocated `ip` (and releases it with the container). */
+  readonly allocated: boolean;
+}
+
+export class Host {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly drops = new DropCounters();
+  readonly counters = new HostCounters(this.drops);
+  readonly #underlay: Underlay;
+  readonly #vtep: Vtep;
+  readonly #networks: Networks;
+  readonly #containers = new Map<string, Container>();
+  readonly #rng: Rng;
+  readonly #options: HostOptions;
+  #nextIfIndex = FIRST_VETH_IFINDEX;
+  #underlayCapture: { readonly capture: UnderlayCapture; readonly path: string; readonly dir: string } | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: HostOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.clock = options.clock;
+    this.#underlay = options.underlay;
+    this.#rng = Rng.derive(options.seed, options.name);
+    this.#vtep = new Vtep({ underlay: options.underlay, drops: this.drops, counters: this.counters });
+    this.#networks = new Networks({ drops: this.drops, vtep: this.#vtep, local: this.underlayEndpoint });
+  }
+
+  get underlayEndpoint(): UnderlayEndpointInfo {
+    const { address, port } = this.#underlay.local;
+    return { address, port };
+  }
+
+  createNetwork(spec: NetworkSpec): NetworkInfo {
+    this.#assertOpen();
+    return this.#networks.create(spec);
+  }
+
+  removeNetwork(name: string): void {
+    this.#assertOpen();
+    this.#networks.remove(name);
+  }
+
+  addPeer(spec: PeerSpec): { ignored: boolean } {
+    this.#assertOpen();
+    return { ignored: this.#networks.addPeer(spec) };
+  }
+
+  removePeer(spec: PeerSpec): { ignored: boolean } {
+    this.#assertOpen();
+    return { ignored: this.#networks.removePeer(spec) };
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<ContainerInfo> {
+    this.#assertOpen();
+    if (typeof spec.name !== 'string' || !CONTAINER_NAME.test(spec.name)) {
+      throw new InvalidArgumentError(`Invalid container name (${String(spec.name)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    if (this.#containers.has(spec.name)) throw new SwarmnetError('already-exists', `Conflict. The container name "/${spec.name}" is already in use`);
+    if (this.#containers.size >= MAX_CONTAINERS_PER_HOST) throw new SwarmnetError('limit', `a host runs at most ${MAX_CONTAINERS_PER_HOST} containers`);
+    if (!Array.isArray(spec.networks) || spec.networks.length === 0) throw new InvalidArgumentError('a container needs at least one network');
+    const legs = this.#planLegs(spec);
+    const id = this.#rng.hex(64);
+    const rng = Rng.derive(this.#options.seed, `${this.name}/${spec.name}`);
+    const createStack = this.#options.createStack ?? createNetStack;
+    const container = new Container({
+      name: spec.name,
+      id,
+      hostname: spec.hostname ?? id.slice(0, 12),
+      libc: spec.libc ?? 'musl',
+      stack: createStack({ clock: this.clock, rng, drops: this.drops }),
+      clock: this.clock,
+      rng,
+      programs: this.#options.programs ?? PROGRAMS,
+    });
+    try {
+      legs.forEach((leg, i) => {
+        const index = this.#nextIfIndex;
+        this.#nextIfIndex += 2;
+        const mtu = leg.network.info.mtu;
+        container.attach(
+          leg.network,
+          { name: `eth${i}`, index, peerIndex: index + 1, mac: macFromIpv4(leg.ip), mtu, address: leg.ip, prefixLength: leg.network.subnet.prefixLength },
+          `veth${this.#rng.hex(7)}`,
+        );
+      });
+      const gw = container.legs.find((l) => l.network.info.name === GWBRIDGE_NETWORK) ?? container.legs.find((l) => l.network.info.driver === 'bridge');
+      if (gw !== undefined) container.stack.addRoute({ destination: 0, prefixLength: 0, gateway: gw.network.gateway, device: gw.config.name });
+      if (this.#underlayCapture !== undefined) await container.captureStart(this.#underlayCapture.dir, this.name, this.clock);
+    } catch (error) {
+      await container.close();
+      for (const leg of legs) if (leg.allocated) leg.network.allocator?.release(leg.ip);
+      throw error;
+    }
+    this.#containers.set(spec.name, container);
+    return container.info();
+  }
+
+  /** Addresses for each requested network, plus the docker_gwbridge leg an overlay implies. */
+  #planLegs(spec: ContainerSpec): PlannedLeg[] {
+    const legs: PlannedLeg[] = [];
+    const release = () => legs.forEach((l) => l.allocated && l.network.allocator?.release(l.ip));
+    try {
+      for (const wanted of spec.networks) {
+        const network = this.#networks.get(wanted.network);
+        if (legs.some((l) => l.network === network)) throw new InvalidArgumentError(`container ${spec.name} is already attached to network ${wanted.network}`);
+        if (wanted.ip === undefined) {
+          if (network.allocator === undefined) throw new InvalidArgumentError(`an address is required on overlay network ${wanted.network}`);
+          legs.push({ network, ip: network.allocator.allocate(), allocated: true });
+          continue;
+        }
+        const ip = parseIpv4Address(wanted.ip);
+        if (!contains(network.subnet, ip) || ip === network.gateway) {
+          throw new InvalidArgumentError(`invalid address ${wanted.ip}: it does not belong to any of this network's subnets or is the gateway`);
+        }
+        network.allocator?.claim(ip);
+        legs.push({ network, ip, allocated: network.allocator !== undefined });
+      }
+      if (legs.some((l) => l.network.peers !== undefined) && !legs.some((l) => l.network.info.name === GWBRIDGE_NETWORK)) {
+        const gwbridge = this.#networks.get(GWBRIDGE_NETWORK);
+        legs.push({ network: gwbridge, ip: gwbridge.allocator!.allocate(), allocated: true });
+      }
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return legs;
+  }
+
+  async removeContainer(name: string): Promise<void> {
+    this.#assertOpen();
+    const container = this.#container(name);
+    this.#containers.delete(name);
+    await container.close();
+    for (const leg of container.legs) leg.network.allocator?.release(leg.config.address);
+  }
+
+  async exec(spec: ExecSpec): Promise<ExecResult> {
+    this.#assertOpen();
+    return this.#container(spec.container).exec(spec.argv, spec.timeoutMs);
+  }
+
+  stats(): HostStats {
+    const { framesIn, framesOut, bytesIn, bytesOut } = this.counters;
+    return {
+      host: this.name,
+      underlay: this.underlayEndpoint,
+      counters: { framesIn, framesOut, bytesIn, bytesOut },
+      drops: this.drops.snapshot(),
+      interfaces: [...this.#containers.values()].flatMap((c) => c.interfaceStats()),
+    };
+  }
+
+  /** Captures the underlay into `<dir>/<host>-underlay.pcap` and every container interface into
+   * `<dir>/<host>-<container>-<iface>.pcap` (containers created later too). */
+  async captureStart(dir: string): Promise<CaptureInfo> {
+    this.#assertOpen();
+    if (this.#underlayCapture !== undefined) throw new SwarmnetError('already-exists', `host ${this.name} is already capturing into ${this.#underlayCapture.dir}`);
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${this.name}-underlay.pcap`);
+    const capture = await UnderlayCapture.open(path, { clock: this.clock });
+    this.#underlayCapture = { capture, path, dir };
+    this.#vtep.setCapture(capture);
+    const files = [path];
+    for (const c of this.#containers.values()) files.push(...(await c.captureStart(dir, this.name, this.clock)));
+    return { files };
+  }
+
+  async captureStop(): Promise<CaptureInfo> {
+    const current = this.#underlayCapture;
+    if (current === undefined) return { files: [] };
+    this.#underlayCapture = undefined;
+    this.#vtep.setCapture(undefined);
+    const files = [current.path];
+    for (const c of this.#containers.values()) {
+      files.push(...c.legs.filter((l) => l.capture !== undefined).map((l) => join(current.dir, `${this.name}-${c.name}-${l.config.name}.pcap`)));
+      await c.captureStop();
+    }
+    await current.capture.close();
+    return { files };
+  }
+
+  /** Stops every container, closes captures, networks and the underlay socket. Idempotent. */
+  close(): Promise<void> {
+    return (this.#closed ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
+    for (const c of this.#containers.values()) await c.close();
+    this.#containers.clear();
+    await this.captureStop();
+    this.#networks.close();
+    await this.#underlay.close();
+  }
+
+  #container(name: string): Container {
+    const c = this.#containers.get(name);
+    if (c === undefined) throw new SwarmnetError('no-such-container', `No such container: ${name}`);
+    return c;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed !== undefined) throw new SwarmnetError('host-closed', `host ${this.name} is shut down`);
+  }
+}

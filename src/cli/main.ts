@@ -3,8 +3,9 @@
  * dispatches, prints help and versions, and refuses unknown input with Docker's wording.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { demo } from './demo.js';
 
-interface Io {
+export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
@@ -20,6 +21,7 @@ Options:
   -v, --version    Print version information and quit
 
 Commands:
+  demo             Three hosts pinging each other across a VXLAN overlay
   help             Print usage
   version          Show the swarmnet version
 
@@ -39,7 +41,7 @@ function packageVersion(): string {
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
-export function main(argv: readonly string[], io: Io): number {
+export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(HELP);
@@ -49,6 +51,7 @@ export function main(argv: readonly string[], io: Io): number {
     io.stdout(`swarmnet version ${packageVersion()}\n`);
     return 0;
   }
+  if (command === 'demo') return demo(rest, io);
   if (command === 'version') {
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout('\nUsage:  swarmnet version\n\nShow the swarmnet version\n');

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { espCases } from './crypto.js';
+import { forwardingSections } from './dataplane.js';
 import { formatSection, measure, writeReport, type Section } from './report.js';
 import { checksumCases, ipv4IcmpCases, vxlanCases } from './wire.js';
 
@@ -12,12 +13,16 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: new URL('../../bench/results/latest.json', import.meta.url).pathname },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write('Usage: npm run bench [-- --quick] [-- --out FILE]\n\nCodec micro-benchmarks, each with its same-run baseline and the ratio to it.\n');
+  process.stdout.write(
+    'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --only codecs|forwarding]\n\n' +
+      'Codec micro-benchmarks and the forwarding path, each beside a baseline measured in the same run.\n',
+  );
   process.exit(0);
 }
 
@@ -31,12 +36,25 @@ const plan: { name: string; note: string; cases: () => ReturnType<typeof vxlanCa
 ];
 
 const sections: Section[] = [];
-for (const step of plan) {
+const runCodecs = values.only === undefined || values.only === 'codecs';
+const runForwarding = values.only === undefined || values.only === 'forwarding';
+if (values.only !== undefined && !runCodecs && !runForwarding) {
+  process.stderr.write(`unknown section "${values.only}": use codecs or forwarding\n`);
+  process.exit(2);
+}
+for (const step of runCodecs ? plan : []) {
   process.stderr.write(`bench: ${step.name} …\n`);
   const rows = await measure(step.cases(), timeMs);
   const section: Section = { name: step.name, note: step.note, rows };
   sections.push(section);
   process.stdout.write(`${formatSection(section)}\n`);
+}
+if (runForwarding) {
+  const opts = values.quick ? { floodMs: 500, rounds: 500 } : { floodMs: 2000, rounds: 5000 };
+  for (const section of await forwardingSections(opts, (line) => process.stderr.write(`bench: ${line} …\n`))) {
+    sections.push(section);
+    process.stdout.write(`${formatSection(section)}\n`);
+  }
 }
 writeReport(sections, values.out);
 process.stdout.write(`wrote ${values.out}\n`);

@@ -25,7 +25,10 @@ export interface Section {
   readonly name: string;
   /** What one operation is, and what the baseline stands for. */
   readonly note: string;
-  readonly rows: readonly Row[];
+  /** Micro-benchmark rows, or a section's own row objects (with `table` to print them). */
+  readonly rows: readonly Row[] | readonly Record<string, unknown>[];
+  /** Header and cells, for sections whose rows are not `Row`s. */
+  readonly table?: readonly (readonly string[])[];
 }
 
 /** A benchmark case: `run` performs `batch` operations, so harness overhead is spread thin. */
@@ -72,16 +75,19 @@ function fmtOps(n: number): string {
 
 /** A plain-text table of one section. */
 export function formatSection(s: Section): string {
-  const header = ['case', 'ops/s', 'ns/op', '±%', 'vs baseline'];
-  const lines = s.rows.map((r) => [
-    r.name,
-    fmtOps(r.opsPerSec),
-    r.nsPerOp.toFixed(1),
-    r.rmePercent.toFixed(1),
-    r.ratio === undefined ? '(baseline)' : `${r.ratio.toFixed(3)} × ${r.baseline}`,
-  ]);
+  const [header, ...lines] = s.table ?? [
+    ['case', 'ops/s', 'ns/op', '±%', 'vs baseline'],
+    ...(s.rows as readonly Row[]).map((r) => [
+      r.name,
+      fmtOps(r.opsPerSec),
+      r.nsPerOp.toFixed(1),
+      r.rmePercent.toFixed(1),
+      r.ratio === undefined ? '(baseline)' : `${r.ratio.toFixed(3)} × ${r.baseline}`,
+    ]),
+  ];
+  const last = header.length - 1;
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const fmt = (cells: readonly string[]) => cells.map((c, i) => (i === 0 || i === last ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [`## ${s.name}`, s.note, '', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt), ''].join('\n');
 }
 

@@ -4,6 +4,7 @@
  */
 import { hostname } from './hostname.js';
 import { ip } from './ip.js';
+import { swarmnetPerf } from './perf.js';
 import { ping } from './ping.js';
 import { sleep } from './sleep.js';
 import type { Program } from './types.js';
@@ -12,5 +13,6 @@ export type { Program, ProgramContext, ProgramOutput } from './types.js';
 export { BUSYBOX_BANNER } from './busybox.js';
 export { strerror, type ErrnoName } from './strerror.js';
 
-/** Programs by the name a command line invokes them with (argv[0]). */
-export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({ ping, ip, hostname, sleep });
+/** Programs by the name a command line invokes them with (argv[0]). `swarmnet-perf` is swarmnet's
+ * own measurement tool (perf.ts), used by `npm run bench`; the rest are busybox applets. */
+export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({ ping, ip, hostname, sleep, 'swarmnet-perf': swarmnetPerf });

@@ -1,0 +1,132 @@
+/**
+ * The forwarding path (mirrors src/dataplane/): container to container across two emulated hosts
+ * — container stack → veth → bridge → VTEP → UDP 4789 → VTEP → bridge → veth → container stack —
+ * against raw `dgram` between two worker threads measured in the same run, with the UDP payload
+ * sizes the emulated path puts on the underlay (inner frame + 8-byte VXLAN header).
+ *
+ * Traffic starts and ends in the containers (`swarmnet-perf` flood/sink/echo/pingpong), so no
+ * message crosses threads per packet; the cluster only starts and collects the runs.
+ */
+import { Cluster } from '../src/cluster/index.js';
+import { dgramFlood, dgramRoundTrip, percentiles, type FloodResult, type RoundTripResult } from './baseline.js';
+import type { Section } from './report.js';
+
+/** Inner Ethernet frame sizes: minimum, typical, full overlay MTU (1450-byte IP would be 1464). */
+export const FRAME_SIZES = [64, 512, 1450] as const;
+/** Ethernet 14 + IPv4 20 + UDP 8 inside the frame. */
+const INNER_HEADERS = 42;
+const VXLAN_HEADER = 8;
+const SINK_PORT = 9000;
+const ECHO_PORT = 7;
+
+export interface ForwardingOptions {
+  readonly floodMs: number;
+  readonly rounds: number;
+}
+
+interface FloodRow {
+  readonly frame: number;
+  readonly baseline: FloodResult;
+  readonly emulated: FloodResult;
+  readonly ratio: number;
+}
+
+async function emulatedFlood(cluster: Cluster, dstIp: string, payload: number, floodMs: number): Promise<FloodResult> {
+  const sinkRun = cluster.exec('b', 'cb', ['swarmnet-perf', 'sink', String(SINK_PORT), '500'], { timeoutMs: floodMs + 30_000 });
+  await new Promise((r) => setTimeout(r, 200)); // the sink binds before the flood starts
+  const floodRun = await cluster.exec('a', 'ca', ['swarmnet-perf', 'flood', dstIp, String(SINK_PORT), String(payload), String(floodMs)]);
+  const sunk = await sinkRun;
+  if (floodRun.exitCode !== 0 || sunk.exitCode !== 0) throw new Error(`perf run failed: ${floodRun.stderr}${sunk.stderr}`);
+  const { sent, elapsedMs } = JSON.parse(floodRun.stdout) as { sent: number; elapsedMs: number };
+  const { packets, bytes } = JSON.parse(sunk.stdout) as { packets: number; bytes: number };
+  return {
+    packetsPerSec: (packets * 1000) / elapsedMs,
+    bitsPerSec: (bytes * 8 * 1000) / elapsedMs,
+    loss: sent === 0 ? 0 : 1 - packets / sent,
+    sent,
+    received: packets,
+  };
+}
+
+async function emulatedRoundTrip(cluster: Cluster, dstIp: string, payload: number, rounds: number): Promise<RoundTripResult> {
+  const echoRun = cluster.exec('b', 'cb', ['swarmnet-perf', 'echo', String(ECHO_PORT)], { timeoutMs: 120_000 });
+  await new Promise((r) => setTimeout(r, 200));
+  const r = await cluster.exec('a', 'ca', ['swarmnet-perf', 'pingpong', dstIp, String(ECHO_PORT), String(payload), String(rounds)]);
+  if (r.exitCode !== 0) throw new Error(`pingpong failed: ${r.stderr}`);
+  const { rtts } = JSON.parse(r.stdout) as { rtts: number[] };
+  // Warm-up: the first rounds run interpreted code and resolve ARP; drop the first tenth.
+  const warm = rtts.slice(Math.floor(rtts.length / 10));
+  void echoRun.catch(() => undefined); // ends with the cluster
+  return { ...percentiles(warm), rounds: warm.length };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+const kpps = (x: number) => `${(x / 1000).toFixed(1)} k/s`;
+const gbps = (x: number) => `${(x / 1e9).toFixed(3)}`;
+
+export async function forwardingSections(opts: ForwardingOptions, progress: (line: string) => void): Promise<Section[]> {
+  progress('starting 2 hosts for the forwarding benchmark');
+  const cluster = await Cluster.start({ hosts: ['a', 'b'] });
+  const floods: FloodRow[] = [];
+  let rtt: { baseline: RoundTripResult; emulated: RoundTripResult };
+  try {
+    await cluster.createOverlay({ name: 'bench-net', vni: 4097, subnet: '10.0.1.0/24' });
+    await cluster.runContainer('a', { name: 'ca', network: 'bench-net' });
+    const cb = await cluster.runContainer('b', { name: 'cb', network: 'bench-net' });
+    const dstIp = cb.interfaces.find((i) => i.network === 'bench-net')!.ip;
+    // ARP and the first JIT tiers, outside the measurements.
+    await cluster.exec('a', 'ca', ['ping', '-c', '3', '-i', '0.1', dstIp]);
+
+    for (const frame of FRAME_SIZES) {
+      progress(`flood ${frame} B frames: baseline, then emulated`);
+      const baseline = await dgramFlood(frame + VXLAN_HEADER, opts.floodMs);
+      const emulated = await emulatedFlood(cluster, dstIp, frame - INNER_HEADERS, opts.floodMs);
+      floods.push({ frame, baseline, emulated, ratio: emulated.packetsPerSec / baseline.packetsPerSec });
+    }
+    progress('round trip: baseline, then emulated');
+    const pingFrame = 98; // a busybox ping's frame: 56 data + 8 ICMP + 20 IPv4 + 14 Ethernet
+    rtt = {
+      baseline: await dgramRoundTrip(pingFrame + VXLAN_HEADER, opts.rounds),
+      emulated: await emulatedRoundTrip(cluster, dstIp, pingFrame - INNER_HEADERS, opts.rounds),
+    };
+  } finally {
+    await cluster.stop();
+  }
+
+  const floodSection: Section = {
+    name: 'forwarding: one-way UDP flood, container to container across two hosts',
+    note:
+      'Baseline: raw dgram between two worker threads, payload = inner frame + 8 (what the VTEP sends). ' +
+      'Emulated: swarmnet-perf flood → sink through both hosts. Gbit/s counts inner UDP payload. Target ≥ 0.8 × baseline packets/s.',
+    rows: floods.map((f) => ({
+      frameBytes: f.frame,
+      baseline: f.baseline,
+      emulated: f.emulated,
+      ratio: f.ratio,
+    })),
+    table: [
+      ['inner frame', 'baseline pkt/s', 'baseline loss', 'emulated pkt/s', 'Gbit/s', 'emulated loss', 'ratio'],
+      ...floods.map((f) => [
+        `${f.frame} B`,
+        kpps(f.baseline.packetsPerSec),
+        pct(f.baseline.loss),
+        kpps(f.emulated.packetsPerSec),
+        gbps(f.emulated.bitsPerSec),
+        pct(f.emulated.loss),
+        `${f.ratio.toFixed(3)} × baseline`,
+      ]),
+    ],
+  };
+  const ratio50 = rtt.emulated.p50Ms / rtt.baseline.p50Ms;
+  const rttSection: Section = {
+    name: 'forwarding: UDP ping-pong round trip across two hosts (98-byte frames)',
+    note: 'Back-to-back request/echo. Baseline: raw dgram between two worker threads. Target: emulated p50 ≤ 1.3 × baseline p50.',
+    rows: [{ baseline: rtt.baseline, emulated: rtt.emulated, p50Ratio: ratio50 }],
+    table: [
+      ['path', 'p50 ms', 'p99 ms', 'rounds', 'p50 vs baseline'],
+      ['baseline dgram', rtt.baseline.p50Ms.toFixed(3), rtt.baseline.p99Ms.toFixed(3), String(rtt.baseline.rounds), ''],
+      ['emulated', rtt.emulated.p50Ms.toFixed(3), rtt.emulated.p99Ms.toFixed(3), String(rtt.emulated.rounds), `${ratio50.toFixed(2)} ×`],
+    ],
+  };
+  return [floodSection, rttSection];
+}

@@ -25,7 +25,16 @@ export {
   type PortStats,
 } from './bridge.js';
 export { arpReplyFrame, arpRequestOf, gatewayIpv4Answer, GATEWAY_TTL, type GatewayAnswer } from './responder.js';
-export { Vtep, VTEP_MAX_NETWORKS, type VtepOptions } from './vtep.js';
+export { Vtep, VTEP_MAX_NETWORKS, UNDERLAY_MIN_MTU, type VtepOptions } from './vtep.js';
+export {
+  fragNeededFor,
+  maxInnerFrame,
+  UNDERLAY_DEFAULT_MTU,
+  VXLAN_OUTER_HEADERS_LEN,
+  VXLAN_OVERHEAD,
+  PMTUD_MIN_MTU,
+  PMTUD_QUOTE_MAX,
+} from './pmtud.js';
 export { HostCounters, type HostCountersSnapshot } from './counters.js';
 export {
   UnderlayCapture,

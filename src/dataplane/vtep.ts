@@ -11,15 +11,24 @@
  *   clear → `bad-flags`, a VNI with no network here → `unknown-vni`) and the inner frame, a view
  *   into the datagram, goes to that network's bridge (`receiveFromTunnel`), which never sends it
  *   back. Nothing is ever flooded.
+ * - Path MTU (pmtud.ts, Linux `skb_tunnel_check_pmtu`): each host has an underlay MTU
+ *   (`underlayMtu`, default `UNDERLAY_DEFAULT_MTU` = 1500, an Ethernet NIC). A frame whose outer
+ *   datagram (20 + 8 + 8 + frame) would exceed it and that carries an IPv4 packet with DF is
+ *   dropped (`frag-needed`) and answered with ICMP Fragmentation Needed (next-hop MTU = underlay
+ *   MTU − 50), delivered through the bridge to the sender's port as if it had come from the
+ *   tunnel (`vxlan_encap_bypass`). Other oversized frames are sent: the kernel would fragment the
+ *   outer datagram, and the loopback underlay carries it whole. The check is one comparison on
+ *   the hot path.
  * - Underlay send errors count `send-failed`; counters are per datagram (HostCounters).
  */
 import type { DropCounters } from '../util/drop.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { emitVxlanHeader, VNI_MAX, VXLAN_HEADER_LEN, vxlanVniOf } from '../wire/vxlan.js';
-import type { Bridge, BridgeUplink } from './bridge.js';
+import { BRIDGE_MAX_MTU, type Bridge, type BridgeUplink } from './bridge.js';
 import type { UnderlayCapture } from './capture.js';
 import type { HostCounters } from './counters.js';
 import type { PeerTable } from './peer-table.js';
+import { fragNeededFor, maxInnerFrame, UNDERLAY_DEFAULT_MTU, VXLAN_OVERHEAD } from './pmtud.js';
 import type { Underlay } from './underlay.js';
 
 /** Overlay networks one host carries at once (each is one VNI on the shared socket). */
@@ -31,7 +40,12 @@ export interface VtepOptions {
   readonly counters: HostCounters;
   /** Records every datagram in and out, with outer headers (the host's underlay pcap). */
   readonly capture?: UnderlayCapture;
+  /** The host NIC's MTU the outer datagrams must fit (default `UNDERLAY_DEFAULT_MTU`, 1500). */
+  readonly underlayMtu?: number;
 }
+
+/** Smallest underlay MTU: room for the VXLAN overhead and IPv4's minimum datagram (RFC 791 §3.1). */
+export const UNDERLAY_MIN_MTU = VXLAN_OVERHEAD + 68;
 
 /** One network's vxlan port: its constant header, and the uplink the bridge calls. */
 class VxlanPort implements BridgeUplink {
@@ -44,7 +58,9 @@ class VxlanPort implements BridgeUplink {
   ) {}
 
   transmit(frame: Uint8Array, vtepAddress: string, vtepPort: number): void {
-    this.vtep.transmit(this.header, frame, vtepAddress, vtepPort);
+    const vtep = this.vtep;
+    if (frame.length > vtep.maxInnerFrame && vtep.fragNeeded(this.bridge, frame)) return;
+    vtep.transmit(this.header, frame, vtepAddress, vtepPort);
   }
 }
 
@@ -54,8 +70,18 @@ export class Vtep {
   private readonly counters: HostCounters;
   private capture: UnderlayCapture | undefined;
   private readonly ports = new Map<number, VxlanPort>();
+  /** The underlay MTU outer datagrams must fit. */
+  readonly underlayMtu: number;
+  /** Largest inner frame sent without a PMTU check: underlay MTU − 36. */
+  readonly maxInnerFrame: number;
 
   constructor(opts: VtepOptions) {
+    const underlayMtu = opts.underlayMtu ?? UNDERLAY_DEFAULT_MTU;
+    if (!Number.isInteger(underlayMtu) || underlayMtu < UNDERLAY_MIN_MTU || underlayMtu > BRIDGE_MAX_MTU) {
+      throw new InvalidArgumentError(`underlay MTU out of range ${UNDERLAY_MIN_MTU}..${BRIDGE_MAX_MTU}: ${underlayMtu}`);
+    }
+    this.underlayMtu = underlayMtu;
+    this.maxInnerFrame = maxInnerFrame(underlayMtu);
     this.underlay = opts.underlay;
     this.drops = opts.drops;
     this.counters = opts.counters;
@@ -106,6 +132,19 @@ export class Vtep {
       capture.outbound(chunks, local.address, this.underlay.sourcePort, address, port, capture.nowUs());
     }
     this.underlay.send(chunks, address, port);
+  }
+
+  /**
+   * A frame too big for the underlay, from `bridge`'s vxlan port: true when it was dropped and
+   * answered with Fragmentation Needed, false when it is to be sent anyway (pmtud.ts).
+   */
+  fragNeeded(bridge: Bridge, frame: Uint8Array): boolean {
+    const error = fragNeededFor(frame, this.underlayMtu);
+    if (error === undefined) return false;
+    this.drops.count('frag-needed');
+    // vxlan_encap_bypass: the error enters the bridge on the vxlan port, as received traffic does.
+    bridge.receiveFromTunnel(error);
+    return true;
   }
 
   /** One datagram from the underlay. */

@@ -82,8 +82,8 @@ describe('sleep', () => {
 });
 
 describe('PROGRAMS', () => {
-  it('holds the four applets by name', () => {
-    expect(Object.keys(PROGRAMS).sort()).toEqual(['hostname', 'ip', 'ping', 'sleep']);
+  it('holds the four applets and swarmnet-perf by name', () => {
+    expect(Object.keys(PROGRAMS).sort()).toEqual(['hostname', 'ip', 'ping', 'sleep', 'swarmnet-perf']);
     expect(Object.isFrozen(PROGRAMS)).toBe(true);
   });
 });

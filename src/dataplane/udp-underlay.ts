@@ -8,6 +8,12 @@
  * receive buffer (default 4 MiB) right after binding: with Linux's default ~208 KiB a burst from
  * two other hosts' threads overflows it (measured: 3–9 % loss).
  *
+ * Per peer, a connected socket bound to that same source port (SO_REUSEADDR) carries the sends
+ * once connected, as Linux's vxlan keeps a cached route per remote VTEP: a connected dgram socket
+ * sends without Node's per-send address lookup (a nextTick each) and without the kernel's route
+ * lookup. Until the connect completes, sends go through `tx` unconnected. The number of peers is
+ * bounded by `UDP_UNDERLAY_MAX_CONNECTED_PEERS`; beyond it sends stay unconnected.
+ *
  * Nothing here throws after `open`: every socket 'error' event is handled (an unhandled one would
  * kill the host's worker thread); a send that fails — synchronously (socket closed, bad port) or
  * in the send callback (EMSGSIZE …) — is counted in `sendErrors` and reported to `onSendError`.
@@ -18,6 +24,14 @@ import type { DatagramHandler, Underlay, UnderlayEndpoint } from './underlay.js'
 
 /** Receive buffer asked for on the data-path socket (the kernel caps it at net.core.rmem_max). */
 export const UDP_UNDERLAY_DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+/** Connected per-peer sockets kept at most (a cluster has at most 64 hosts; port mode peers). */
+export const UDP_UNDERLAY_MAX_CONNECTED_PEERS = 256;
+
+/** A peer's connected socket: `ready` once its connect completed. */
+interface PeerSocket {
+  readonly socket: Socket;
+  ready: boolean;
+}
 
 export interface UdpUnderlayOptions {
   /** A loopback IPv4 address (127.x.y.z). */
@@ -48,7 +62,7 @@ export class UdpUnderlay implements Underlay {
       throw new InvalidArgumentError(`receive buffer must be a positive integer of bytes: ${receiveBuffer}`);
     }
     const rx = createSocket({ type: 'udp4' });
-    const tx = createSocket({ type: 'udp4' });
+    const tx = createSocket({ type: 'udp4', reuseAddr: true });
     try {
       await bind(rx, address, port);
       await bind(tx, address, 0);
@@ -77,6 +91,9 @@ export class UdpUnderlay implements Underlay {
   receiveBufferRefused = false;
 
   private handler: DatagramHandler | undefined;
+  /** Connected sockets by peer address, then port. */
+  private readonly peers = new Map<string, Map<number, PeerSocket>>();
+  private peerCount = 0;
   private sendErrorHandler: ((error: Error) => void) | undefined;
   private socketErrorHandler: ((error: Error) => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -103,11 +120,35 @@ export class UdpUnderlay implements Underlay {
 
   send(chunks: readonly Uint8Array[], address: string, port: number): void {
     try {
-      // dgram copies the list synchronously, and sends the chunks with one sendmsg (iovec).
-      this.tx.send(chunks, port, address, this.afterSend);
+      // dgram sends the chunks with one sendmsg (iovec); the callback counts send errors.
+      const peer = this.peers.get(address)?.get(port) ?? this.connectPeer(address, port);
+      if (peer !== undefined && peer.ready) peer.socket.send(chunks, this.afterSend);
+      else this.tx.send(chunks, port, address, this.afterSend);
     } catch (e) {
       this.failSend(e instanceof Error ? e : new Error(String(e)));
     }
+  }
+
+  /** Starts a connected socket towards one peer, sharing `tx`'s source port. */
+  private connectPeer(address: string, port: number): PeerSocket | undefined {
+    if (this.closing !== undefined || this.peerCount >= UDP_UNDERLAY_MAX_CONNECTED_PEERS) return undefined;
+    const socket = createSocket({ type: 'udp4', reuseAddr: true });
+    const peer: PeerSocket = { socket, ready: false };
+    let byPort = this.peers.get(address);
+    if (byPort === undefined) this.peers.set(address, (byPort = new Map()));
+    byPort.set(port, peer);
+    this.peerCount++;
+    // ICMP errors from a dead peer come back on a connected socket (ECONNREFUSED): they reach the
+    // send callback or this handler, never the event loop unhandled.
+    socket.on('error', (e) => this.failSocket(e));
+    // Datagrams a peer might send to our source port are not part of the protocol: drop them.
+    socket.on('message', () => {});
+    socket.bind({ address: this.local.address, port: this.sourcePort }, () => {
+      socket.connect(port, address, () => {
+        peer.ready = this.closing === undefined;
+      });
+    });
+    return peer;
   }
 
   onDatagram(handler: DatagramHandler): void {
@@ -125,7 +166,11 @@ export class UdpUnderlay implements Underlay {
 
   /** Closes both sockets; resolves once both handles are released. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= Promise.all([closeSocket(this.rx), closeSocket(this.tx)]).then(handlesReleased);
+    this.closing ??= Promise.all([
+      closeSocket(this.rx),
+      closeSocket(this.tx),
+      ...[...this.peers.values()].flatMap((m) => [...m.values()].map((p) => closeSocket(p.socket))),
+    ]).then(handlesReleased);
     return this.closing;
   }
 

@@ -10,8 +10,7 @@
  */
 import type { Ipv4Addr, MacAddr } from '../wire/address.js';
 import { emitEthernetHeader, EtherType, ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
-import { IPV4_FRAG_UNIT, IPV4_HEADER_LEN } from '../wire/ipv4.js';
-import { writeIpv4Header } from './ipv4-header.js';
+import { IPV4_FRAG_UNIT, IPV4_HEADER_LEN, writeIpv4Header } from '../wire/ipv4.js';
 
 /** RFC 791 §3.1: "Every internet module must be able to forward a datagram of 68 octets without further fragmentation." */
 export const IPV4_MIN_MTU = 68;

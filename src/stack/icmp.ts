@@ -33,8 +33,7 @@ import {
 import { IpProtocol, IPV4_DST_OFFSET, IPV4_FLAGS_FRAG_OFFSET, IPV4_FRAG_OFFSET_MASK, IPV4_PROTOCOL_OFFSET, IPV4_SRC_OFFSET } from '../wire/ipv4.js';
 import type { DropReason } from '../util/drop.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { DEFAULT_TTL } from './ipv4-header.js';
-import type { Ipv4Output } from './ipv4-output.js';
+import { DEFAULT_TTL, type Ipv4Output } from './ipv4-output.js';
 import { isLoopbackAddress, isMulticastAddress, LIMITED_BROADCAST } from './route.js';
 import type { EchoReply, IcmpEchoSocket, IcmpErrorReport, SendOptions, SendResult } from './types.js';
 

@@ -6,7 +6,7 @@
 export * from './types.js';
 export { createNetStack, STACK_INTERFACES_MAX, type NetStackOptions } from './stack.js';
 export { LOOPBACK_ADDRESS, LOOPBACK_BACKLOG_MAX, LOOPBACK_CONFIG, LOOPBACK_MTU } from './loopback.js';
-export { DEFAULT_TTL } from './ipv4-header.js';
+export { DEFAULT_TTL } from './ipv4-output.js';
 export {
   ARP_MCAST_SOLICIT,
   ARP_RETRANS_TIME,

@@ -24,15 +24,17 @@ import type { Ipv4Addr } from '../wire/address.js';
 import { MAC_BROADCAST } from '../wire/address.js';
 import { writeU48 } from '../wire/bytes.js';
 import { emitEthernetHeader, EtherType, ETHERNET_DST_OFFSET, ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
-import { IPV4_HEADER_LEN, IPV4_MAX_PACKET_LEN } from '../wire/ipv4.js';
+import { IPV4_HEADER_LEN, IPV4_MAX_PACKET_LEN, writeIpv4Header } from '../wire/ipv4.js';
 import type { DropCounters } from '../util/drop.js';
 import type { Rng } from '../util/rng.js';
 import { buildFragmentFrames } from './fragment.js';
 import type { NetInterface } from './interface.js';
-import { writeIpv4Header } from './ipv4-header.js';
 import { LOOPBACK_ADDRESS } from './loopback.js';
 import { isLoopbackAddress, isMulticastAddress, LIMITED_BROADCAST, type RouteTable } from './route.js';
 import type { PmtuDiscovery, SendResult } from './types.js';
+
+/** Linux's default TTL (`net.ipv4.ip_default_ttl`), and what busybox ping shows in replies. */
+export const DEFAULT_TTL = 64;
 
 /** Writes the transport header and data of a `length`-byte payload at `out[offset..]`. */
 export type TransportWriter = (out: Uint8Array, offset: number, src: Ipv4Addr, dst: Ipv4Addr) => void;

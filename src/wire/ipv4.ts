@@ -287,23 +287,62 @@ function validateHeader(h: Ipv4Header, payloadLength: number): number {
 }
 
 /** Writes a validated header; the payload's length is only used for Total Length. */
-function writeHeader(h: Ipv4Header, headerLen: number, payloadLength: number, out: Uint8Array, o: number): void {
+/**
+ * Writes an IPv4 header at `o` from plain arguments, so a hot send path builds no repr object per
+ * packet (the container stack calls this directly). The fixed 20 bytes are written here; options,
+ * when `headerLen` > 20, must already sit behind them, because the checksum covers all
+ * `headerLen` bytes. `fragmentOffset` is in bytes (a multiple of 8); `tos` is DSCP << 2 | ECN.
+ * No validation: callers either validated a repr (`emitIpv4Header`) or own every value.
+ */
+export function writeIpv4Header(
+  out: Uint8Array,
+  o: number,
+  totalLength: number,
+  identification: number,
+  dontFragment: boolean,
+  moreFragments: boolean,
+  fragmentOffset: number,
+  ttl: number,
+  protocol: number,
+  src: Ipv4Addr,
+  dst: Ipv4Addr,
+  tos = 0,
+  headerLen = IPV4_HEADER_LEN,
+): void {
   out[o + IPV4_VER_IHL_OFFSET] = (IPV4_VERSION << 4) | (headerLen / 4);
-  out[o + IPV4_DSCP_ECN_OFFSET] = (h.dscp << 2) | h.ecn;
-  writeU16(out, o + IPV4_TOTAL_LEN_OFFSET, headerLen + payloadLength);
-  writeU16(out, o + IPV4_IDENT_OFFSET, h.identification);
+  out[o + IPV4_DSCP_ECN_OFFSET] = tos;
+  writeU16(out, o + IPV4_TOTAL_LEN_OFFSET, totalLength);
+  writeU16(out, o + IPV4_IDENT_OFFSET, identification);
   writeU16(
     out,
     o + IPV4_FLAGS_FRAG_OFFSET,
-    (h.dontFragment ? IPV4_FLAG_DF : 0) | (h.moreFragments ? IPV4_FLAG_MF : 0) | (h.fragmentOffset / IPV4_FRAG_UNIT),
+    (dontFragment ? IPV4_FLAG_DF : 0) | (moreFragments ? IPV4_FLAG_MF : 0) | (fragmentOffset / IPV4_FRAG_UNIT),
   );
-  out[o + IPV4_TTL_OFFSET] = h.ttl;
-  out[o + IPV4_PROTOCOL_OFFSET] = h.protocol;
+  out[o + IPV4_TTL_OFFSET] = ttl;
+  out[o + IPV4_PROTOCOL_OFFSET] = protocol;
   writeU16(out, o + IPV4_CHECKSUM_OFFSET, 0);
-  writeU32(out, o + IPV4_SRC_OFFSET, h.src);
-  writeU32(out, o + IPV4_DST_OFFSET, h.dst);
-  out.set(h.options, o + IPV4_OPTIONS_OFFSET);
+  writeU32(out, o + IPV4_SRC_OFFSET, src);
+  writeU32(out, o + IPV4_DST_OFFSET, dst);
   writeU16(out, o + IPV4_CHECKSUM_OFFSET, internetChecksum(out, o, o + headerLen));
+}
+
+function writeHeader(h: Ipv4Header, headerLen: number, payloadLength: number, out: Uint8Array, o: number): void {
+  out.set(h.options, o + IPV4_OPTIONS_OFFSET);
+  writeIpv4Header(
+    out,
+    o,
+    headerLen + payloadLength,
+    h.identification,
+    h.dontFragment,
+    h.moreFragments,
+    h.fragmentOffset,
+    h.ttl,
+    h.protocol,
+    h.src,
+    h.dst,
+    (h.dscp << 2) | h.ecn,
+    headerLen,
+  );
 }
 
 /**

@@ -57,12 +57,17 @@ export async function dgramFlood(size: number, durationMs: number): Promise<Floo
   sink.worker.postMessage({ type: 'report' });
   const { packets, bytes } = await sink.next<{ packets: number; bytes: number }>('report');
   await Promise.all([sink.worker.terminate(), flood.worker.terminate()]);
+  return floodResult(sent, packets, bytes, durationMs);
+}
+
+/** A flood's figures from what was sent, what arrived (datagrams and payload bytes), and for how long. */
+export function floodResult(sent: number, received: number, bytes: number, durationMs: number): FloodResult {
   return {
-    packetsPerSec: (packets * 1000) / durationMs,
+    packetsPerSec: (received * 1000) / durationMs,
     bitsPerSec: (bytes * 8 * 1000) / durationMs,
-    loss: sent === 0 ? 0 : 1 - packets / sent,
+    loss: sent === 0 ? 0 : 1 - received / sent,
     sent,
-    received: packets,
+    received,
   };
 }
 

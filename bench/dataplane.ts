@@ -8,7 +8,7 @@
  * message crosses threads per packet; the cluster only starts and collects the runs.
  */
 import { Cluster } from '../src/cluster/index.js';
-import { dgramFlood, dgramRoundTrip, percentiles, type FloodResult, type RoundTripResult } from './baseline.js';
+import { dgramFlood, dgramRoundTrip, floodResult, percentiles, type FloodResult, type RoundTripResult } from './baseline.js';
 import type { Section } from './report.js';
 
 /** Inner Ethernet frame sizes: minimum, typical, full overlay MTU (1450-byte IP would be 1464). */
@@ -42,13 +42,7 @@ async function emulatedFlood(cluster: Cluster, dstIp: string, payload: number, f
   if (floodRun.exitCode !== 0 || sunk.exitCode !== 0) throw new Error(`perf run failed: ${floodRun.stderr}${sunk.stderr}`);
   const { sent, elapsedMs } = JSON.parse(floodRun.stdout) as { sent: number; elapsedMs: number };
   const { packets, bytes } = JSON.parse(sunk.stdout) as { packets: number; bytes: number };
-  return {
-    packetsPerSec: (packets * 1000) / elapsedMs,
-    bitsPerSec: (bytes * 8 * 1000) / elapsedMs,
-    loss: sent === 0 ? 0 : 1 - packets / sent,
-    sent,
-    received: packets,
-  };
+  return floodResult(sent, packets, bytes, elapsedMs);
 }
 
 async function emulatedRoundTrip(cluster: Cluster, dstIp: string, payload: number, rounds: number): Promise<RoundTripResult> {

@@ -110,7 +110,9 @@ export class UdpUnderlay implements Underlay {
     rx.on('message', (msg, rinfo) => {
       const h = this.handler;
       if (h === undefined) this.unhandledDatagrams++;
-      else h(msg, rinfo.address, rinfo.port);
+      // A plain Uint8Array view of the datagram (no copy): every layer above takes subarrays of it,
+      // and a Buffer's subarray builds a FastBuffer through Node's slower path each time.
+      else h(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), rinfo.address, rinfo.port);
     });
     // A send error without a callback would surface here; ours all have callbacks, so these are
     // receive-side or socket-level errors.

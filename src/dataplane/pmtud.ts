@@ -33,6 +33,7 @@ import { emitIcmp, ICMP_ERROR_MAX_LEN, ICMP_HEADER_LEN, IcmpType, IcmpUnreachabl
 import { checkIpv4HeaderShape, emitIpv4Header, IpProtocol, Ipv4Packet, IPV4_FLAG_DF, IPV4_FLAGS_FRAG_OFFSET, IPV4_HEADER_LEN } from '../wire/ipv4.js';
 import { UDP_HEADER_LEN } from '../wire/udp.js';
 import { VXLAN_HEADER_LEN } from '../wire/vxlan.js';
+import { allocFrame } from '../util/frames.js';
 
 /** An underlay NIC's MTU when none is given: Ethernet's 1500 (RFC 894). */
 export const UNDERLAY_DEFAULT_MTU = 1500;
@@ -110,7 +111,7 @@ export function fragNeededFor(frame: Uint8Array, underlayMtu: number): Uint8Arra
 
   const quote = ipBytes.subarray(0, PMTUD_QUOTE_MAX);
   const icmpLength = ICMP_HEADER_LEN + quote.length;
-  const out = Buffer.allocUnsafe(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + icmpLength);
+  const out = allocFrame(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + icmpLength);
   emitEthernetHeader(ethernetSrc(frame), ethernetDst(frame), EtherType.IPV4, out, 0);
   emitIpv4Header(
     {

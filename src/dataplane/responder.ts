@@ -21,6 +21,7 @@ import { ArpOperation, ArpPacket, ARP_PACKET_LEN, emitArp, isGratuitousArp } fro
 import { emitEthernetHeader, ETHERNET_HEADER_LEN, EtherType } from '../wire/ethernet.js';
 import { emitIcmp, ICMP_HEADER_LEN, IcmpPacket, IcmpType } from '../wire/icmp.js';
 import { emitIpv4Header, IpProtocol, Ipv4Packet, IPV4_HEADER_LEN } from '../wire/ipv4.js';
+import { allocFrame } from '../util/frames.js';
 
 /** Linux's default `net.ipv4.ip_default_ttl`, used by the host stack behind the gateway. */
 export const GATEWAY_TTL = 64;
@@ -41,7 +42,7 @@ export function arpRequestOf(arpBytes: Uint8Array): ArpPacket | undefined {
  * Linux's `arp_create` makes it 42 bytes, unpadded (veth and vxlan do not pad).
  */
 export function arpReplyFrame(request: ArpPacket, answerIp: Ipv4Addr, answerMac: MacAddr): Uint8Array {
-  const frame = Buffer.allocUnsafe(ETHERNET_HEADER_LEN + ARP_PACKET_LEN);
+  const frame = allocFrame(ETHERNET_HEADER_LEN + ARP_PACKET_LEN);
   emitEthernetHeader(request.senderMac, answerMac, EtherType.ARP, frame, 0);
   emitArp(
     {
@@ -85,7 +86,7 @@ export function gatewayIpv4Answer(
   if (icmp.value.type !== IcmpType.ECHO_REQUEST || icmp.value.code !== 0) return 'unsupported';
   const data = icmp.value.payload;
   const icmpLength = ICMP_HEADER_LEN + data.length;
-  const frame = Buffer.allocUnsafe(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + icmpLength);
+  const frame = allocFrame(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + icmpLength);
   emitEthernetHeader(srcMac, gatewayMac, EtherType.IPV4, frame, 0);
   // Linux answers from its ICMP control socket, whose PMTU mode is IP_PMTUDISC_DONT
   // (net/ipv4/icmp.c, icmp_sk_init): the reply goes out without DF.

@@ -123,9 +123,11 @@ export class UdpUnderlay implements Underlay {
   send(chunks: readonly Uint8Array[], address: string, port: number): void {
     try {
       // dgram sends the chunks with one sendmsg (iovec); the callback counts send errors.
+      // One chunk goes as is: dgram wraps every element of a list in a new Buffer.
+      const data = chunks.length === 1 ? chunks[0] : chunks;
       const peer = this.peers.get(address)?.get(port) ?? this.connectPeer(address, port);
-      if (peer !== undefined && peer.ready) peer.socket.send(chunks, this.afterSend);
-      else this.tx.send(chunks, port, address, this.afterSend);
+      if (peer !== undefined && peer.ready) peer.socket.send(data, this.afterSend);
+      else this.tx.send(data, port, address, this.afterSend);
     } catch (e) {
       this.failSend(e instanceof Error ? e : new Error(String(e)));
     }

@@ -30,6 +30,7 @@ import type { HostCounters } from './counters.js';
 import type { PeerTable } from './peer-table.js';
 import { fragNeededFor, maxInnerFrame, UNDERLAY_DEFAULT_MTU, VXLAN_OVERHEAD } from './pmtud.js';
 import type { Underlay } from './underlay.js';
+import { withHeadroom } from '../util/frames.js';
 
 /** Overlay networks one host carries at once (each is one VNI on the shared socket). */
 export const VTEP_MAX_NETWORKS = 4096;
@@ -122,8 +123,16 @@ export class Vtep {
 
   /** Encapsulates and sends one frame (called by a network's vxlan port). */
   transmit(header: Uint8Array, frame: Uint8Array, address: string, port: number): void {
-    // A fresh two-element array: an underlay wrapper (fault injection) may keep it past the call.
-    const chunks = [header, frame];
+    // Frames from allocFrame carry headroom: the header goes there and the datagram leaves as one
+    // contiguous view (one iovec, no per-element Buffer wrappers in dgram). Others go gathered.
+    // A fresh array either way: an underlay wrapper (fault injection) may keep it past the call.
+    const datagram = withHeadroom(frame);
+    let chunks: Uint8Array[];
+    if (datagram === undefined) chunks = [header, frame];
+    else {
+      datagram.set(header, 0);
+      chunks = [datagram];
+    }
     this.counters.framesOut++;
     this.counters.bytesOut += VXLAN_HEADER_LEN + frame.length;
     const capture = this.capture;

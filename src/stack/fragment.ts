@@ -11,6 +11,7 @@
 import type { Ipv4Addr, MacAddr } from '../wire/address.js';
 import { emitEthernetHeader, EtherType, ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
 import { IPV4_FRAG_UNIT, IPV4_HEADER_LEN, writeIpv4Header } from '../wire/ipv4.js';
+import { allocFrame } from '../util/frames.js';
 
 /** RFC 791 §3.1: "Every internet module must be able to forward a datagram of 68 octets without further fragmentation." */
 export const IPV4_MIN_MTU = 68;
@@ -35,7 +36,7 @@ export function buildFragmentFrames(payload: Uint8Array, mtu: number, header: Fr
   for (let offset = 0; offset < payload.length; offset += step) {
     const length = Math.min(step, payload.length - offset);
     const last = offset + length >= payload.length;
-    const frame = Buffer.allocUnsafe(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + length);
+    const frame = allocFrame(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + length);
     emitEthernetHeader(0, srcMac, EtherType.IPV4, frame, 0);
     writeIpv4Header(
       frame,

@@ -32,6 +32,7 @@ import type { NetInterface } from './interface.js';
 import { LOOPBACK_ADDRESS } from './loopback.js';
 import { isLoopbackAddress, isMulticastAddress, LIMITED_BROADCAST, type RouteTable } from './route.js';
 import type { PmtuDiscovery, SendResult } from './types.js';
+import { allocFrame } from '../util/frames.js';
 
 /** Linux's default TTL (`net.ipv4.ip_default_ttl`), and what busybox ping shows in replies. */
 export const DEFAULT_TTL = 64;
@@ -112,7 +113,7 @@ export class Ipv4Output {
     if (fits) {
       const dontFragment = pmtu !== 'dont';
       const id = dontFragment ? 0 : this.#takeId();
-      const frame = Buffer.allocUnsafe(ETHERNET_HEADER_LEN + total);
+      const frame = allocFrame(ETHERNET_HEADER_LEN + total);
       emitEthernetHeader(0, iface.mac, EtherType.IPV4, frame, 0);
       writeIpv4Header(frame, ETHERNET_HEADER_LEN, total, id, dontFragment, false, 0, ttl, protocol, src, dst);
       write(frame, ETHERNET_HEADER_LEN + IPV4_HEADER_LEN, src, dst);

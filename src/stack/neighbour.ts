@@ -31,6 +31,7 @@ import { emitEthernetHeader, EtherType, ETHERNET_DST_OFFSET, ETHERNET_HEADER_LEN
 import { seconds, type Clock, type Timer } from '../util/clock.js';
 import type { DropCounters } from '../util/drop.js';
 import type { SendResult } from './types.js';
+import { allocFrame } from '../util/frames.js';
 
 export const ARP_RETRANS_TIME = seconds(1);
 export const ARP_MCAST_SOLICIT = 3;
@@ -242,7 +243,7 @@ export class NeighbourTable {
   }
 
   #sendArp(operation: number, dstMac: MacAddr, targetMac: MacAddr, targetIp: Ipv4Addr): void {
-    const frame = Buffer.allocUnsafe(ETHERNET_HEADER_LEN + ARP_PACKET_LEN);
+    const frame = allocFrame(ETHERNET_HEADER_LEN + ARP_PACKET_LEN);
     emitEthernetHeader(dstMac, this.port.mac, EtherType.ARP, frame, 0);
     emitArp({ operation, senderMac: this.port.mac, senderIp: this.port.address, targetMac, targetIp }, frame, ETHERNET_HEADER_LEN);
     this.port.transmit(frame);

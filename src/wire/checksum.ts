@@ -6,13 +6,37 @@
  */
 import type { Ipv4Addr } from './address.js';
 
+/** Below this many bytes the plain byte loop beats setting up a word view. */
+const WORD_LOOP_MIN = 64;
+/** The word loop reads 32-bit words in host order; it is written for little-endian hosts. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Adds the bytes `b[start..end)` as big-endian 16-bit words to `sum` (RFC 1071 §4.1). An odd
  * trailing byte is padded with a zero byte on the right. Returns the unfolded sum.
+ *
+ * Long runs starting on an even address are summed as 32-bit little-endian words: each holds two
+ * byte-swapped 16-bit words, and the one's complement sum is independent of byte order (RFC 1071
+ * §2(B)), so the words' sum is folded and swapped once at the end. About a third faster on full
+ * frames, where it matters: every UDP datagram's checksum is computed on send and verified on
+ * receive.
  */
 export function checksumAdd(b: Uint8Array, start: number, end: number, sum = 0): number {
   let i = start;
-  const even = end - ((end - start) & 1);
+  if (LITTLE_ENDIAN && end - start >= WORD_LOOP_MIN && ((b.byteOffset + start) & 1) === 0) {
+    if (((b.byteOffset + i) & 3) !== 0) {
+      sum += (b[i] << 8) | b[i + 1];
+      i += 2;
+    }
+    const words = (end - i) >> 2;
+    const v = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    let s = 0;
+    for (let k = 0; k < words; k++) s += v[k];
+    const folded = checksumFold(s);
+    sum += ((folded & 0xff) << 8) | (folded >>> 8);
+    i += words * 4;
+  }
+  const even = end - ((end - i) & 1);
   for (; i < even; i += 2) sum += (b[i] << 8) | b[i + 1];
   if (i < end) sum += b[i] << 8;
   return sum;

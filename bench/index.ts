@@ -50,7 +50,7 @@ for (const step of runCodecs ? plan : []) {
   process.stdout.write(`${formatSection(section)}\n`);
 }
 if (runForwarding) {
-  const opts = values.quick ? { floodMs: 500, rounds: 500 } : { floodMs: 2000, rounds: 5000 };
+  const opts = values.quick ? { floodMs: 500, rounds: 500, repeats: 1 } : { floodMs: 1500, rounds: 4000, repeats: 3 };
   for (const section of await forwardingSections(opts, (line) => process.stderr.write(`bench: ${line} …\n`))) {
     sections.push(section);
     process.stdout.write(`${formatSection(section)}\n`);

@@ -48,6 +48,8 @@ export interface ClusterOptions {
   readonly onHostFailure?: (failure: HostFailure) => void;
   /** Per-request bound (real ms) for the host handles. */
   readonly requestTimeoutMs?: number;
+  /** Swarm heartbeat period in emulated ms (swarmkit's 5000); tests shorten it to see Down sooner. */
+  readonly heartbeatPeriodMs?: number;
 }
 
 export interface HostFailure {
@@ -105,6 +107,9 @@ export function resolveHostWorker(from: string = import.meta.url): string {
   throw new SwarmnetError('not-built', `cannot find the swarmnet package root above ${from}`);
 }
 
+/** The cluster-management port each host serves in address mode (moby's default listen port). */
+export const MANAGEMENT_PORT = 2377;
+
 export class Cluster {
   readonly #handles = new Map<string, HostHandle>();
   readonly #tasks: Promise<unknown>[] = [];
@@ -116,6 +121,8 @@ export class Cluster {
   readonly #pool: Piscina;
   readonly #plan: UnderlayPlan;
   readonly #onHostFailure: ((failure: HostFailure) => void) | undefined;
+  #heartbeatPeriodMs: number | undefined;
+  readonly #killed = new Set<string>();
 
   private constructor(
     readonly mode: UnderlayMode,
@@ -138,6 +145,9 @@ export class Cluster {
     const seed = options.seed ?? 1;
     const timeScale = options.timeScale ?? 1;
     if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new InvalidArgumentError(`timeScale must be a positive number: ${timeScale}`);
+    if (options.heartbeatPeriodMs !== undefined && !(options.heartbeatPeriodMs >= 50 && Number.isFinite(options.heartbeatPeriodMs))) {
+      throw new InvalidArgumentError(`heartbeatPeriodMs must be a number of at least 50: ${options.heartbeatPeriodMs}`);
+    }
     const filename = resolveHostWorker();
 
     const plan = await planUnderlay(mode, dataPathPort);
@@ -146,6 +156,7 @@ export class Cluster {
     // already and was reported then. Unhandled, the event would throw on the main thread.
     pool.on('error', () => {});
     const cluster = new Cluster(mode, seed, timeScale, pool, plan, options.onHostFailure);
+    cluster.#heartbeatPeriodMs = options.heartbeatPeriodMs;
     try {
       names.forEach((name, i) => cluster.#launch(name, i + 1, options.requestTimeoutMs));
       const ready = await Promise.allSettled([...cluster.#handles.values()].map((h) => h.ready(HOST_READY_TIMEOUT_MS)));
@@ -165,7 +176,16 @@ export class Cluster {
     this.#handles.set(name, handle);
     handle.onFailure((error) => this.#reportFailure(name, error));
     const endpoint = this.#plan.endpointFor(n);
-    const config: HostTaskConfig = { name, address: endpoint.address, port: endpoint.port, seed: this.seed, timeScale: this.timeScale };
+    const config: HostTaskConfig = {
+      name,
+      address: endpoint.address,
+      port: endpoint.port,
+      seed: this.seed,
+      timeScale: this.timeScale,
+      // Address mode: every host owns its address, so the real port; port mode: a stand-in.
+      managementPort: this.#plan.mode === 'address' ? MANAGEMENT_PORT : 0,
+      ...(this.#heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: this.#heartbeatPeriodMs } : {}),
+    };
     const task = this.#pool.run({ port: port2, config }, { transferList: [port2] }).then(
       (result: HostTaskOutcome | undefined) => {
         // After a shutdown request the task ending is the expected outcome.
@@ -184,6 +204,7 @@ export class Cluster {
   }
 
   #reportFailure(host: string, error: Error): void {
+    if (this.#killed.has(host)) return; // asked for: not a failure
     const failure = { host, error };
     this.#failures.push(failure);
     this.#onHostFailure?.(failure);
@@ -207,6 +228,18 @@ export class Cluster {
     const handle = this.#handles.get(name);
     if (handle === undefined) throw new InvalidArgumentError(`no such host: ${JSON.stringify(name)} (hosts: ${this.hosts.join(', ')})`);
     return handle;
+  }
+
+  /**
+   * Stops a host abruptly, as a crash would (`@kill` in scenarios): its runtime fails at once, its
+   * sockets close without a goodbye; the rest of the cluster finds out the way Docker hosts do
+   * (heartbeats stop). Not reported as a failure. Resolves once the host is gone.
+   */
+  async kill(name: string): Promise<void> {
+    const handle = this.host(name);
+    if (handle.state !== 'running' && handle.state !== 'starting') return;
+    this.#killed.add(name);
+    await handle.request('crash', { message: 'killed' }).catch(() => undefined);
   }
 
   #liveHandles(): HostHandle[] {

@@ -22,8 +22,11 @@ import {
   type UnderlayEndpointInfo,
   type CaptureInfo,
 } from '../host/control.js';
+import { EngineApiError, type EngineApi, type EngineMethod, type EngineParams, type EngineResult } from '../host/engine-api.js';
 import { SwarmnetError } from '../util/errors.js';
 
+/** Bound on one Engine API call: `swarm join` alone may take moby's 20 s join timeout. */
+export const ENGINE_REQUEST_TIMEOUT_MS = 30_000;
 /** Default bound on one request (real milliseconds). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Added to an exec's own timeout: the program's abort and the reply need a moment. */
@@ -38,6 +41,8 @@ export class HostRequestError extends SwarmnetError {
     readonly request: RequestType,
     code: string,
     message: string,
+    /** The host's own message, without the host name in front. */
+    readonly detail: string = message,
   ) {
     super(code, message);
     this.name = 'HostRequestError';
@@ -183,6 +188,23 @@ export class HostHandle {
     return this.request('captureStop', {});
   }
 
+  /**
+   * The host's Engine API, as a docker client sees its daemon: a refusal is an `EngineApiError`
+   * with the daemon's message and HTTP status; anything else (the host died, timed out) is thrown
+   * as it is.
+   */
+  readonly engine: EngineApi = {
+    call: async <M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResult<M>> => {
+      try {
+        return (await this.request('engine', { method, params }, Math.max(this.#requestTimeoutMs, ENGINE_REQUEST_TIMEOUT_MS))) as EngineResult<M>;
+      } catch (error) {
+        const status = error instanceof HostRequestError ? /^engine:(\d{3})$/.exec(error.code) : null;
+        if (status && error instanceof HostRequestError) throw new EngineApiError(error.detail, Number(status[1]));
+        throw error;
+      }
+    },
+  };
+
   /** Asks the host to shut down; after the reply (or a failure) the handle is stopped. */
   async shutdown(timeoutMs = this.#requestTimeoutMs): Promise<void> {
     if (this.#state === 'failed' || this.#state === 'stopped') return;
@@ -246,6 +268,6 @@ export class HostHandle {
     this.#pending.delete(response.id);
     clearTimeout(p.timer);
     if (response.ok) p.resolve(response.value);
-    else p.reject(new HostRequestError(this.name, p.type, response.error.code, `host "${this.name}": ${response.error.message}`));
+    else p.reject(new HostRequestError(this.name, p.type, response.error.code, `host "${this.name}": ${response.error.message}`, response.error.message));
   }
 }

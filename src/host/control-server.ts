@@ -6,6 +6,7 @@
  * catching an error) — the runner then reports `fatal`.
  */
 import { errorInfo, isControlRequest, type ControlPort, type ControlRequest, type ControlResponse, type HostEvent } from './control.js';
+import { EngineApiError } from './engine-api.js';
 import type { Host } from './host.js';
 import { SwarmnetError } from '../util/errors.js';
 
@@ -102,6 +103,10 @@ export class ControlServer {
         return host.captureStart(request.params.dir);
       case 'captureStop':
         return host.captureStop();
+      case 'engine':
+        return host.engine(request.params.method, request.params.params as never).catch((error: unknown) => {
+          throw engineFailure(error);
+        });
       case 'shutdown':
         this.#shuttingDown = true;
         return host.close();
@@ -121,4 +126,10 @@ export class ControlServer {
       // The client closed its end: nobody is listening, and the host must not die of it.
     }
   }
+}
+
+/** A daemon refusal keeps its HTTP status in the code, so the client can rebuild it. */
+function engineFailure(error: unknown): unknown {
+  if (error instanceof EngineApiError) return new SwarmnetError(`engine:${error.status}`, error.message);
+  return error;
 }

@@ -15,6 +15,7 @@
  */
 import type { DropReason } from '../util/drop.js';
 import type { InterfaceCounters } from '../stack/types.js';
+import type { EngineMethod } from './engine-api.js';
 
 /** Bumped when a message shape changes incompatibly. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -148,6 +149,9 @@ export interface ControlRequests {
   stats: { params: Record<string, never>; result: HostStats };
   captureStart: { params: { readonly dir: string }; result: CaptureInfo };
   captureStop: { params: Record<string, never>; result: CaptureInfo };
+  /** One Engine API call (src/host/engine-api.ts); a daemon refusal is an error with code
+   * `engine:<HTTP status>` and the daemon's message. */
+  engine: { params: { readonly method: EngineMethod; readonly params: unknown }; result: unknown };
   /** Stops every container, closes sockets and captures; the host task then returns. */
   shutdown: { params: Record<string, never>; result: null };
   /** Fault injection: the host runtime fails as a bug would, so that the cluster's handling of a
@@ -170,6 +174,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'stats',
   'captureStart',
   'captureStop',
+  'engine',
   'shutdown',
   'crash',
 ];
@@ -240,4 +245,8 @@ export interface HostTaskConfig {
   readonly seed: number;
   /** Real-clock speed-up (1 = wall time). */
   readonly timeScale: number;
+  /** Cluster-management port: 2377 in address mode, 0 in port mode. */
+  readonly managementPort: number;
+  /** Swarm heartbeat period in emulated ms (swarmkit's 5000 unless a test shortens it). */
+  readonly heartbeatPeriodMs?: number;
 }

@@ -18,12 +18,14 @@ import { HostCounters, UnderlayCapture, Vtep } from '../dataplane/index.js';
 import type { Underlay } from '../dataplane/underlay.js';
 import { createNetStack } from '../stack/index.js';
 import type { NetStack } from '../stack/types.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, Duration } from '../util/clock.js';
 import { DropCounters } from '../util/drop.js';
 import { InvalidArgumentError, SwarmnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { macFromIpv4, parseIpv4Address, type Ipv4Addr } from '../wire/address.js';
 import { Container } from './container.js';
+import { Daemon } from './daemon.js';
+import type { EngineMethod, EngineParams, EngineResult } from './engine-api.js';
 import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
 import { contains } from './ipam.js';
 import { GWBRIDGE_NETWORK, Networks, type HostNetwork } from './networks.js';
@@ -46,6 +48,10 @@ export interface HostOptions {
   readonly seed: number;
   /** The image's userland; the busybox programs (src/host/programs/) by default. */
   readonly programs?: Readonly<Record<string, Program>>;
+  /** The cluster-management port: 2377 in address mode, 0 in port mode (a stand-in is bound). */
+  readonly managementPort?: number;
+  /** Shorter swarm heartbeats (tests); swarmkit's 5 s otherwise. */
+  readonly heartbeatPeriod?: Duration;
   /** Builds a container's stack (the real one unless a test stands one in). */
   readonly createStack?: (options: { clock: Clock; rng: Rng; drops: DropCounters }) => NetStack;
 }
@@ -65,6 +71,8 @@ export class Host {
   readonly #underlay: Underlay;
   readonly #vtep: Vtep;
   readonly #networks: Networks;
+  /** The Engine API this host serves (swarm membership now; networks and services next). */
+  readonly daemon: Daemon;
   readonly #containers = new Map<string, Container>();
   readonly #rng: Rng;
   readonly #options: HostOptions;
@@ -80,6 +88,24 @@ export class Host {
     this.#rng = Rng.derive(options.seed, options.name);
     this.#vtep = new Vtep({ underlay: options.underlay, drops: this.drops, counters: this.counters });
     this.#networks = new Networks({ drops: this.drops, vtep: this.#vtep, local: this.underlayEndpoint });
+    const { address, port } = this.underlayEndpoint;
+    this.daemon = new Daemon({
+      hostname: options.name,
+      address,
+      managementPort: options.managementPort ?? 0,
+      dataPathPort: port,
+      clock: options.clock,
+      rng: Rng.derive(options.seed, `${options.name}/daemon`),
+      id: this.#rng.hex(64),
+      containerCounts: () => ({ total: this.#containers.size, running: this.#containers.size }),
+      ...(options.heartbeatPeriod !== undefined ? { heartbeatPeriod: options.heartbeatPeriod } : {}),
+    });
+  }
+
+  /** One Engine API call (the `docker` command layer's only way in). */
+  engine<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
+    this.#assertOpen();
+    return this.daemon.call(method, params);
   }
 
   get underlayEndpoint(): UnderlayEndpointInfo {
@@ -242,6 +268,7 @@ export class Host {
   }
 
   async #close(): Promise<void> {
+    await this.daemon.close();
     for (const c of this.#containers.values()) await c.close();
     this.#containers.clear();
     await this.captureStop();

@@ -11,7 +11,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { UdpUnderlay } from '../dataplane/index.js';
-import { RealClock } from '../util/clock.js';
+import { ms, RealClock } from '../util/clock.js';
 import { ControlServer } from './control-server.js';
 import { errorInfo, type HostEvent, type HostTaskConfig, type HostTaskOutcome } from './control.js';
 import { Host } from './host.js';
@@ -36,7 +36,14 @@ export default async function runHostTask({ port, config }: HostTask): Promise<H
   process.on('unhandledRejection', onUncaught);
   try {
     underlay = await UdpUnderlay.open({ address: config.address, port: config.port });
-    host = new Host({ name: config.name, underlay, clock: new RealClock(config.timeScale), seed: config.seed });
+    host = new Host({
+      name: config.name,
+      underlay,
+      clock: new RealClock(config.timeScale),
+      seed: config.seed,
+      managementPort: config.managementPort,
+      ...(config.heartbeatPeriodMs !== undefined ? { heartbeatPeriod: ms(config.heartbeatPeriodMs) } : {}),
+    });
     // A `crash` request throws from a timer, as a bug in a socket or timer callback would.
     server = new ControlServer(port, host, (error) => {
       setTimeout(() => {

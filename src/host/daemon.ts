@@ -1,0 +1,392 @@
+/**
+ * The host's daemon: the Engine API (engine-api.ts) over this host's swarm role — inactive, a
+ * worker (an `Agent` session with a manager), the leader (a `Manager` plus its own agent), or a
+ * further manager (an agent, with control calls sent to the leader over 2377; no Raft, so it holds
+ * no store of its own).
+ *
+ * Refusals carry Docker's wording (reference docker-cli-outputs.md §1): the daemon's own texts
+ * (moby `daemon/cluster/errors.go`, `swarm.go`) and swarmkit's gRPC errors in grpc-go's form.
+ * Sockets bind only this host's loopback address: `--listen-addr 0.0.0.0` (Docker's default) is
+ * honoured as "this host's address", never as every interface.
+ */
+import os from 'node:os';
+import type { Clock, Duration } from '../util/clock.js';
+import type { Rng } from '../util/rng.js';
+import { Agent, JoinError, joinSwarm, type ManagerEndpoint } from '../swarm/agent.js';
+import { RootCA } from '../swarm/ca.js';
+import { CONTROL_CALLS, type ControlClient, type ControlMethod, type ControlMethods } from '../swarm/control-api.js';
+import { GrpcClient, GrpcStatusError } from '../swarm/grpc-client.js';
+import { Manager, type NodeCredentials } from '../swarm/manager.js';
+import { grpcErrorText } from '../swarm/rpc.js';
+import type { AvailabilityName, NodeRoleName } from '../wire/swarmkit.js';
+import { EngineApiError, ENGINE_VERSION, type EngineMethod, type EngineParams, type EngineResult, type NodeListFilters, type SwarmInfo, type SystemInfo } from './engine-api.js';
+import { clusterToEngine, describeHost, engineArchitecture, nodeToEngine, swarmToEngine } from './engine-convert.js';
+import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
+
+/** How long `swarm init` / `join` wait for the node's first session (real milliseconds). */
+export const SESSION_WAIT_MS = 10_000;
+/** moby `swarmConnectTimeout`: bound on the whole join handshake. */
+export const JOIN_TIMEOUT_MS = 20_000;
+
+const ERR_SWARM_EXISTS = 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
+const ERR_NO_SWARM = 'This node is not part of a swarm';
+const ERR_NOT_MANAGER_INACTIVE = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+const ERR_NOT_MANAGER_WORKER =
+  "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
+const ERR_JOIN_TIMEOUT =
+  'Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.';
+const LEAVE_MANAGER = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
+
+export interface DaemonOptions {
+  readonly hostname: string;
+  /** This host's loopback address (its only address). */
+  readonly address: string;
+  /** 2377 in address mode; 0 in port mode (a stand-in port is bound on init or promotion). */
+  readonly managementPort: number;
+  /** The data-path port this host's VXLAN socket is bound to. */
+  readonly dataPathPort: number;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** The daemon's own ID (`docker info` `ID`). */
+  readonly id: string;
+  readonly containerCounts: () => { readonly total: number; readonly running: number };
+  /** Shorter dispatcher heartbeats for tests (swarmkit's 5 s otherwise). */
+  readonly heartbeatPeriod?: Duration;
+}
+
+interface Active {
+  readonly agent: Agent;
+  /** Only on the node that ran `swarm init`. */
+  readonly manager: Manager | undefined;
+  /** The manager this node talks to. */
+  readonly leader: ManagerEndpoint;
+}
+
+export class Daemon {
+  readonly #options: DaemonOptions;
+  readonly #epoch: number;
+  #active: Active | undefined;
+  #remoteControl: { client: GrpcClient; certPem: string } | undefined;
+
+  constructor(options: DaemonOptions) {
+    this.#options = options;
+    // Wall time on the host's (possibly scaled) time line: dates in certificates and objects.
+    this.#epoch = Date.now() - options.clock.now();
+  }
+
+  now = (): Date => new Date(this.#epoch + this.#options.clock.now());
+
+  async call<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
+    try {
+      return (await this.#dispatch(method, params)) as EngineResult<M>;
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#teardown();
+  }
+
+  async #dispatch(method: EngineMethod, params: unknown): Promise<unknown> {
+    switch (method) {
+      case 'info':
+        return this.#info();
+      case 'swarmInit':
+        return this.#init(params as EngineParams<'swarmInit'>);
+      case 'swarmJoin':
+        return this.#join(params as EngineParams<'swarmJoin'>);
+      case 'swarmLeave':
+        return this.#leave((params as EngineParams<'swarmLeave'>).force === true);
+      case 'swarmInspect': {
+        const { cluster } = await this.#controlCall('GetCluster', { cluster_id: this.#clusterId() });
+        return swarmToEngine(cluster, this.#rootTlsInfo());
+      }
+      case 'swarmUpdate': {
+        const p = params as EngineParams<'swarmUpdate'>;
+        const { cluster } = await this.#controlCall('GetCluster', { cluster_id: this.#clusterId() });
+        await this.#controlCall('UpdateCluster', {
+          cluster_id: cluster.id,
+          cluster_version: { index: p.version },
+          spec: cluster.spec,
+          rotation: { worker_join_token: p.rotateWorkerToken === true, manager_join_token: p.rotateManagerToken === true },
+        });
+        return null;
+      }
+      case 'nodeList': {
+        const { filters } = params as EngineParams<'nodeList'>;
+        const { nodes } = await this.#controlCall('ListNodes', { filters: nodeFilters(filters) });
+        return nodes.map(nodeToEngine);
+      }
+      case 'nodeInspect':
+        return nodeToEngine(await this.#resolveNode((params as EngineParams<'nodeInspect'>).id));
+      case 'nodeUpdate': {
+        const p = params as EngineParams<'nodeUpdate'>;
+        const node = await this.#resolveNode(p.id);
+        await this.#controlCall('UpdateNode', {
+          node_id: node.id,
+          node_version: { index: p.version },
+          spec: {
+            annotations: { name: p.spec.Name ?? '', labels: { ...p.spec.Labels } },
+            desired_role: p.spec.Role === 'manager' ? 'MANAGER' : 'WORKER',
+            membership: node.spec.membership,
+            availability: p.spec.Availability.toUpperCase() as AvailabilityName,
+          },
+        });
+        return null;
+      }
+      case 'nodeRemove': {
+        const p = params as EngineParams<'nodeRemove'>;
+        const node = await this.#resolveNode(p.id);
+        await this.#controlCall('RemoveNode', { node_id: node.id, force: p.force === true });
+        return null;
+      }
+    }
+    throw new EngineApiError(`unknown engine method ${String(method)}`, 404);
+  }
+
+  // ---- swarm lifecycle ----
+
+  async #init(request: EngineParams<'swarmInit'>): Promise<string> {
+    if (this.#active) throw new EngineApiError(ERR_SWARM_EXISTS, 503);
+    const o = this.#options;
+    const settings = parseSwarmInit(request, { address: o.address, managementPort: o.managementPort, dataPathPort: o.dataPathPort });
+    const { manager, credentials } = await Manager.init({
+      clock: o.clock,
+      rng: o.rng,
+      now: this.now,
+      listen: { host: o.address, port: settings.listenPort },
+      advertiseIp: o.address,
+      availability: settings.availability,
+      dataPathPort: settings.dataPathPort,
+      defaultAddrPool: settings.defaultAddrPool,
+      subnetSize: settings.subnetSize,
+      ...(o.heartbeatPeriod !== undefined ? { heartbeatPeriod: o.heartbeatPeriod } : {}),
+    });
+    const port = Number(manager.address.slice(manager.address.lastIndexOf(':') + 1));
+    const leader = { host: o.address, port };
+    const agent = this.#startAgent(credentials, leader, port);
+    this.#active = { agent, manager, leader };
+    await this.#waitForSession(agent);
+    return credentials.nodeId;
+  }
+
+  async #join(request: EngineParams<'swarmJoin'>): Promise<null> {
+    if (this.#active) throw new EngineApiError(ERR_SWARM_EXISTS, 503);
+    if (!Array.isArray(request.RemoteAddrs) || request.RemoteAddrs.length === 0) throw new EngineApiError('at least 1 RemoteAddr is required to join', 400);
+    const remote = parseRemoteAddr(request.RemoteAddrs[0]!);
+    const o = this.#options;
+    let credentials: NodeCredentials;
+    try {
+      credentials = await joinSwarm({
+        remote,
+        token: request.JoinToken,
+        localAddress: o.address,
+        availability: ((request.Availability ?? 'active').toUpperCase() as AvailabilityName),
+        now: this.now,
+        timeoutMs: JOIN_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (error instanceof GrpcStatusError && error.code === 4) throw new EngineApiError(ERR_JOIN_TIMEOUT, 500);
+      throw error;
+    }
+    const agent = this.#startAgent(credentials, remote, o.managementPort);
+    this.#active = { agent, manager: undefined, leader: remote };
+    await this.#waitForSession(agent);
+    return null;
+  }
+
+  async #leave(force: boolean): Promise<null> {
+    const active = this.#active;
+    if (!active) throw new EngineApiError(ERR_NO_SWARM, 503);
+    if (active.agent.credentials.role === 'swarm-manager' && !force) {
+      const { nodes } = await this.#controlCall('ListNodes', { filters: { roles: ['MANAGER'] } }).catch(() => ({ nodes: [] }));
+      const reachable = nodes.filter((n) => n.manager_status?.reachability === 'REACHABLE').length;
+      if (nodes.length <= 1) {
+        throw new EngineApiError(`${LEAVE_MANAGER}Removing the last manager erases all current state of the swarm. Use \`--force\` to ignore this message.`, 503);
+      }
+      const quorum = Math.floor(nodes.length / 2) + 1;
+      const quorumText = reachable - 1 < quorum ? `Removing this node leaves ${reachable - 1} managers out of ${nodes.length}. Without a Raft quorum your swarm will be inaccessible. ` : '';
+      throw new EngineApiError(
+        `${LEAVE_MANAGER}${quorumText}The only way to restore a swarm that has lost consensus is to reinitialize it with \`--force-new-cluster\`. Use \`--force\` to suppress this message.`,
+        503,
+      );
+    }
+    await this.#teardown();
+    return null;
+  }
+
+  async #teardown(): Promise<void> {
+    const active = this.#active;
+    this.#active = undefined;
+    this.#remoteControl?.client.close();
+    this.#remoteControl = undefined;
+    if (!active) return;
+    await active.agent.stop();
+    await active.manager?.stop();
+  }
+
+  #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number): Agent {
+    const agent = new Agent({
+      clock: this.#options.clock,
+      now: this.now,
+      credentials,
+      manager: leader,
+      localAddress: this.#options.address,
+      managementPort,
+      description: () => describeHost(this.#options.hostname, RootCA.fromPem(agent.credentials.rootCaPem).tlsInfo()),
+      onCredentials: () => {
+        this.#remoteControl?.client.close();
+        this.#remoteControl = undefined;
+      },
+    });
+    agent.start();
+    return agent;
+  }
+
+  async #waitForSession(agent: Agent): Promise<void> {
+    const deadline = Date.now() + SESSION_WAIT_MS;
+    while (!agent.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  // ---- control plane access ----
+
+  #requireManager(): Active {
+    const active = this.#active;
+    if (!active) throw new EngineApiError(ERR_NOT_MANAGER_INACTIVE, 503);
+    if (active.agent.credentials.role !== 'swarm-manager') throw new EngineApiError(ERR_NOT_MANAGER_WORKER, 503);
+    return active;
+  }
+
+  #control(): ControlClient {
+    const active = this.#requireManager();
+    if (active.manager) return active.manager.control;
+    const credentials = active.agent.credentials;
+    if (!this.#remoteControl || this.#remoteControl.certPem !== credentials.certPem) {
+      this.#remoteControl?.client.close();
+      this.#remoteControl = {
+        certPem: credentials.certPem,
+        client: new GrpcClient({
+          host: active.leader.host,
+          port: active.leader.port,
+          localAddress: this.#options.address,
+          rootCaPem: credentials.rootCaPem,
+          identity: { certPem: credentials.certPem, keyPem: credentials.keyPem },
+        }),
+      };
+    }
+    const client = this.#remoteControl.client;
+    return { call: (method, request) => client.unary(CONTROL_CALLS[method], request, 10_000) };
+  }
+
+  #controlCall<M extends ControlMethod>(method: M, request: ControlMethods[M]['request']): Promise<ControlMethods[M]['response']> {
+    return this.#control().call(method, request);
+  }
+
+  #clusterId(): string {
+    return this.#requireManager().agent.credentials.clusterId;
+  }
+
+  #rootTlsInfo() {
+    return RootCA.fromPem(this.#requireManager().agent.credentials.rootCaPem).tlsInfo();
+  }
+
+  /** moby `daemon/cluster/helpers.go` `getNode`: exact ID, then hostname, then ID prefix. */
+  async #resolveNode(input: string) {
+    if (input === '') throw new EngineApiError('node  not found', 404);
+    try {
+      return (await this.#controlCall('GetNode', { node_id: input })).node;
+    } catch (error) {
+      if (!(error instanceof GrpcStatusError) || error.code !== 5) throw error;
+    }
+    const { nodes: byName } = await this.#controlCall('ListNodes', { filters: { names: [input] } });
+    if (byName.length === 1) return byName[0]!;
+    const { nodes: byPrefix } = await this.#controlCall('ListNodes', { filters: { id_prefixes: [input] } });
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byName.length > 1 || byPrefix.length > 1) {
+      throw new EngineApiError(`node ${input} is ambiguous (${Math.max(byName.length, byPrefix.length)} matches found)`, 400);
+    }
+    throw new EngineApiError(`node ${input} not found`, 404);
+  }
+
+  // ---- info ----
+
+  async #info(): Promise<SystemInfo> {
+    const o = this.#options;
+    const counts = o.containerCounts();
+    return {
+      ID: o.id,
+      Name: o.hostname,
+      ServerVersion: ENGINE_VERSION,
+      OperatingSystem: 'swarmnet emulated host',
+      OSType: 'linux',
+      Architecture: engineArchitecture(),
+      KernelVersion: 'swarmnet',
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      Containers: counts.total,
+      ContainersRunning: counts.running,
+      ContainersPaused: 0,
+      ContainersStopped: counts.total - counts.running,
+      Images: 0,
+      Swarm: await this.#swarmInfo(),
+    };
+  }
+
+  async #swarmInfo(): Promise<SwarmInfo> {
+    const active = this.#active;
+    if (!active) return { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null };
+    const credentials = active.agent.credentials;
+    const managers = (active.agent.session?.managers ?? [])
+      .map((m) => ({ NodeID: m.peer.node_id, Addr: m.peer.addr }))
+      .sort((a, b) => (a.Addr < b.Addr ? -1 : a.Addr > b.Addr ? 1 : 0));
+    const base = {
+      NodeID: credentials.nodeId,
+      NodeAddr: this.#options.address,
+      LocalNodeState: 'active' as const,
+      ControlAvailable: credentials.role === 'swarm-manager',
+      Error: '',
+      RemoteManagers: managers,
+    };
+    if (credentials.role !== 'swarm-manager') return base;
+    try {
+      const [{ nodes }, { cluster }] = await Promise.all([this.#controlCall('ListNodes', {}), this.#controlCall('GetCluster', { cluster_id: credentials.clusterId })]);
+      return { ...base, Nodes: nodes.length, Managers: nodes.filter((n) => n.role === 'MANAGER').length, Cluster: clusterToEngine(cluster, this.#rootTlsInfo()) };
+    } catch {
+      return base;
+    }
+  }
+}
+
+function nodeFilters(filters: NodeListFilters | undefined): ControlMethods['ListNodes']['request']['filters'] {
+  if (!filters) return {};
+  const roles: NodeRoleName[] = [];
+  for (const role of filters.role ?? []) {
+    if (role === 'manager') roles.push('MANAGER');
+    else if (role === 'worker') roles.push('WORKER');
+    else throw new EngineApiError(`invalid filter 'role=${role}'`, 400);
+  }
+  const memberships: string[] = [];
+  for (const m of filters.membership ?? []) {
+    if (m === 'accepted') memberships.push('ACCEPTED');
+    else if (m === 'pending') memberships.push('PENDING');
+    else throw new EngineApiError(`invalid filter 'membership=${m}'`, 400);
+  }
+  return {
+    ...(filters.id?.length ? { id_prefixes: [...filters.id] } : {}),
+    ...(filters.name?.length ? { names: [...filters.name] } : {}),
+    ...(roles.length ? { roles } : {}),
+    ...(memberships.length ? { memberships } : {}),
+  };
+}
+
+/** Every failure as the Engine API error the CLI prints. */
+function toEngineError(error: unknown): EngineApiError {
+  if (error instanceof EngineApiError) return error;
+  if (error instanceof JoinError) return new EngineApiError(error.message, 400);
+  if (error instanceof GrpcStatusError) {
+    const status = error.code === 5 ? 404 : error.code === 3 ? 400 : error.code === 9 ? 400 : error.code === 7 ? 403 : error.code === 14 ? 503 : 500;
+    return new EngineApiError(grpcErrorText(error), status);
+  }
+  return new EngineApiError(error instanceof Error ? error.message : String(error), 500);
+}

@@ -1,0 +1,144 @@
+/**
+ * swarmkit objects (protobuf-shaped, src/wire/swarmkit.ts) → Engine API JSON (engine-api.ts), as
+ * moby's `daemon/cluster/convert/{node,swarm}.go` convert them; and this host's own
+ * `NodeDescription`, as moby's executor describes a Linux engine.
+ */
+import os from 'node:os';
+import type { PbCluster, PbNode, PbNodeDescription, PbTimestamp } from '../wire/swarmkit.js';
+import { ENGINE_VERSION, type ClusterInfo, type Swarm, type SwarmNode, type TLSInfo } from './engine-api.js';
+
+/** The plugins a stock Linux engine reports (reference docker-cli-outputs.md §2.2). */
+const ENGINE_PLUGINS: readonly { type: string; name: string }[] = [
+  ...['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'].map((name) => ({ type: 'Log', name })),
+  ...['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'].map((name) => ({ type: 'Network', name })),
+  { type: 'Volume', name: 'local' },
+];
+
+/** Go's `time.Time` JSON form (RFC 3339 with nanoseconds, trailing zeros trimmed). */
+export function goTime(t: PbTimestamp | null | undefined): string {
+  if (!t) return '0001-01-01T00:00:00Z';
+  const base = new Date(t.seconds * 1000).toISOString().slice(0, 19);
+  const fraction = t.nanos > 0 ? `.${String(t.nanos).padStart(9, '0').replace(/0+$/, '')}` : '';
+  return `${base}${fraction}Z`;
+}
+
+function seconds(d: PbTimestamp | null | undefined): number {
+  return d ? d.seconds * 1e9 + d.nanos : 0;
+}
+
+export function tlsInfoFromDescription(description: PbNodeDescription | null): TLSInfo {
+  const tls = description?.tls_info;
+  return {
+    TrustRoot: tls ? Buffer.from(tls.trust_root).toString('utf8') : '',
+    CertIssuerSubject: tls ? Buffer.from(tls.cert_issuer_subject).toString('base64') : '',
+    CertIssuerPublicKey: tls ? Buffer.from(tls.cert_issuer_public_key).toString('base64') : '',
+  };
+}
+
+export function nodeToEngine(node: PbNode): SwarmNode {
+  const d = node.description;
+  const name = node.spec.annotations.name;
+  return {
+    ID: node.id,
+    Version: { Index: node.meta.version.index },
+    CreatedAt: goTime(node.meta.created_at),
+    UpdatedAt: goTime(node.meta.updated_at),
+    Spec: {
+      ...(name ? { Name: name } : {}),
+      Labels: { ...node.spec.annotations.labels },
+      Role: node.spec.desired_role === 'MANAGER' ? 'manager' : 'worker',
+      Availability: node.spec.availability.toLowerCase() as SwarmNode['Spec']['Availability'],
+    },
+    Description: {
+      Hostname: d?.hostname ?? '',
+      Platform: { Architecture: d?.platform?.architecture ?? '', OS: d?.platform?.os ?? '' },
+      Resources: { NanoCPUs: d?.resources?.nano_cpus ?? 0, MemoryBytes: d?.resources?.memory_bytes ?? 0 },
+      Engine: {
+        EngineVersion: d?.engine?.engine_version ?? '',
+        ...(d?.engine && Object.keys(d.engine.labels).length > 0 ? { Labels: { ...d.engine.labels } } : {}),
+        Plugins: (d?.engine?.plugins ?? []).map((p) => ({ Type: p.type, Name: p.name })),
+      },
+      TLSInfo: tlsInfoFromDescription(d),
+    },
+    Status: {
+      State: node.status.state.toLowerCase() as SwarmNode['Status']['State'],
+      ...(node.status.message ? { Message: node.status.message } : {}),
+      Addr: node.status.addr,
+    },
+    ...(node.manager_status
+      ? {
+          ManagerStatus: {
+            ...(node.manager_status.leader ? { Leader: true } : {}),
+            Reachability: node.manager_status.reachability.toLowerCase() as 'unknown' | 'unreachable' | 'reachable',
+            Addr: node.manager_status.addr,
+          },
+        }
+      : {}),
+  };
+}
+
+export function clusterToEngine(cluster: PbCluster, tlsInfo: TLSInfo): ClusterInfo {
+  const spec = cluster.spec;
+  return {
+    ID: cluster.id,
+    Version: { Index: cluster.meta.version.index },
+    CreatedAt: goTime(cluster.meta.created_at),
+    UpdatedAt: goTime(cluster.meta.updated_at),
+    Spec: {
+      Name: spec.annotations.name,
+      Labels: { ...spec.annotations.labels },
+      Orchestration: { TaskHistoryRetentionLimit: spec.orchestration.task_history_retention_limit },
+      Raft: {
+        SnapshotInterval: spec.raft.snapshot_interval,
+        KeepOldSnapshots: spec.raft.keep_old_snapshots,
+        LogEntriesForSlowFollowers: spec.raft.log_entries_for_slow_followers,
+        ElectionTick: spec.raft.election_tick,
+        HeartbeatTick: spec.raft.heartbeat_tick,
+      },
+      Dispatcher: { HeartbeatPeriod: seconds(spec.dispatcher.heartbeat_period) },
+      CAConfig: { NodeCertExpiry: seconds(spec.ca_config.node_cert_expiry), ...(spec.ca_config.force_rotate ? { ForceRotate: spec.ca_config.force_rotate } : {}) },
+      TaskDefaults: {},
+      EncryptionConfig: { AutoLockManagers: spec.encryption_config.auto_lock_managers },
+    },
+    TLSInfo: tlsInfo,
+    RootRotationInProgress: false,
+    DefaultAddrPool: [...cluster.defaultAddressPool],
+    SubnetSize: cluster.subnetSize,
+    DataPathPort: cluster.VXLANUDPPort,
+  };
+}
+
+export function swarmToEngine(cluster: PbCluster, tlsInfo: TLSInfo): Swarm {
+  return {
+    ...clusterToEngine(cluster, tlsInfo),
+    JoinTokens: { Worker: cluster.root_ca.join_tokens.worker, Manager: cluster.root_ca.join_tokens.manager },
+  };
+}
+
+/** This host's description, as the agent sends it in its session (`TLSInfo` from its CA). */
+export function describeHost(hostname: string, tls: TLSInfo): PbNodeDescription {
+  return {
+    hostname,
+    platform: { architecture: engineArchitecture(), os: 'linux' },
+    resources: { nano_cpus: os.cpus().length * 1e9, memory_bytes: os.totalmem() },
+    engine: { engine_version: ENGINE_VERSION, labels: {}, plugins: ENGINE_PLUGINS.map((p) => ({ ...p })) },
+    tls_info: {
+      trust_root: Buffer.from(tls.TrustRoot),
+      cert_issuer_subject: Buffer.from(tls.CertIssuerSubject, 'base64'),
+      cert_issuer_public_key: Buffer.from(tls.CertIssuerPublicKey, 'base64'),
+    },
+    fips: false,
+  };
+}
+
+/** `uname -m` naming, as the engine reports it (`x86_64`, `aarch64`). */
+export function engineArchitecture(): string {
+  switch (process.arch) {
+    case 'x64':
+      return 'x86_64';
+    case 'arm64':
+      return 'aarch64';
+    default:
+      return process.arch;
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The node side of 2377 (swarmkit `agent/`, `node/node.go`, `ca/certificates.go`):
+ *
+ * - `joinSwarm` is `docker swarm join`: parse the token (`invalid join token`), fetch the root CA
+ *   without verifying the server and check it against the token's digest (`remote CA does not
+ *   match fingerprint`), then — now verifying the manager against that CA — send a fresh CSR with
+ *   the token and wait for the signed certificate. Every step has a deadline.
+ * - `Agent` keeps the node's session with the dispatcher over mutual TLS: one `Session` stream
+ *   whose messages carry the node object, the managers and the networking keys, and `Heartbeat`s
+ *   at the period the dispatcher asks for. A broken session is retried with a bounded backoff on
+ *   the host's clock. When the node's role in the store changes (promote/demote), the agent asks
+ *   for a certificate with the new role (`IssueNodeCertificate` authenticated by its current one).
+ */
+import { ms, type Clock, type Duration } from '../util/clock.js';
+import type { AvailabilityName, PbNodeDescription, PbSessionMessage } from '../wire/swarmkit.js';
+import { RootCA } from './ca.js';
+import { digestOfPem, generateNodeKeyAndCsr } from './node-certificate.js';
+import { DEFAULT_MANAGEMENT_PORT, MANAGEMENT_PORT_METADATA } from './dispatcher.js';
+import { GrpcClient, GrpcCode, GrpcStatusError, type CallSpec } from './grpc-client.js';
+import { parseJoinToken } from './join-token.js';
+import type { NodeCredentials } from './manager.js';
+
+export const CA_CALLS = {
+  GetRootCACertificate: { service: 'CA', method: 'GetRootCACertificate', requestType: 'GetRootCACertificateRequest', responseType: 'GetRootCACertificateResponse' },
+  IssueNodeCertificate: { service: 'NodeCA', method: 'IssueNodeCertificate', requestType: 'IssueNodeCertificateRequest', responseType: 'IssueNodeCertificateResponse' },
+  NodeCertificateStatus: { service: 'NodeCA', method: 'NodeCertificateStatus', requestType: 'NodeCertificateStatusRequest', responseType: 'NodeCertificateStatusResponse' },
+} as const satisfies Record<string, CallSpec>;
+
+export const DISPATCHER_CALLS = {
+  Session: { service: 'Dispatcher', method: 'Session', requestType: 'SessionRequest', responseType: 'SessionMessage' },
+  Heartbeat: { service: 'Dispatcher', method: 'Heartbeat', requestType: 'HeartbeatRequest', responseType: 'HeartbeatResponse' },
+} as const satisfies Record<string, CallSpec>;
+
+/** Bound on one RPC of the join handshake or a heartbeat (real milliseconds). */
+export const RPC_TIMEOUT_MS = 5_000;
+/** Session retry backoff bounds (host clock). */
+export const SESSION_RETRY_MIN: Duration = ms(200);
+export const SESSION_RETRY_MAX: Duration = ms(5_000);
+
+/** A refusal the daemon shows verbatim after `Error response from daemon: `. */
+export class JoinError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JoinError';
+  }
+}
+
+export interface ManagerEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface JoinOptions {
+  readonly remote: ManagerEndpoint;
+  readonly token: string;
+  readonly localAddress: string;
+  readonly availability: AvailabilityName;
+  readonly now: () => Date;
+  /** Bound on the whole handshake (real milliseconds). */
+  readonly timeoutMs: number;
+}
+
+export async function joinSwarm(options: JoinOptions): Promise<NodeCredentials> {
+  const parsed = (() => {
+    try {
+      return parseJoinToken(options.token);
+    } catch {
+      throw new JoinError('invalid join token');
+    }
+  })();
+  const deadline = Date.now() + options.timeoutMs;
+  const left = () => Math.max(1, Math.min(RPC_TIMEOUT_MS, deadline - Date.now()));
+  const bootstrap = new GrpcClient({ host: options.remote.host, port: options.remote.port, localAddress: options.localAddress });
+  let rootCaPem: string;
+  try {
+    const response = await bootstrap.unary<{ certificate: Uint8Array }>(CA_CALLS.GetRootCACertificate, {}, left());
+    rootCaPem = Buffer.from(response.certificate).toString('utf8');
+  } finally {
+    bootstrap.close();
+  }
+  if (digestOfPem(rootCaPem) !== parsed.rootCaDigest) throw new JoinError(`remote CA does not match fingerprint. Expected: ${parsed.rootCaDigest}`);
+  const rootCa = RootCA.fromPem(rootCaPem);
+  const { keyPem, csrPem } = await generateNodeKeyAndCsr();
+  const client = new GrpcClient({ host: options.remote.host, port: options.remote.port, localAddress: options.localAddress, rootCaPem });
+  try {
+    const issued = await client.unary<{ node_id: string }>(
+      CA_CALLS.IssueNodeCertificate,
+      { csr: Buffer.from(csrPem), token: options.token, availability: options.availability },
+      left(),
+    );
+    const certPem = await waitForCertificate(client, issued.node_id, deadline);
+    const identity = rootCa.verifyNodeCertificate(new Uint8Array(pemToDer(certPem)), options.now());
+    return { ...identity, certPem, keyPem, rootCaPem };
+  } finally {
+    client.close();
+  }
+}
+
+async function waitForCertificate(client: GrpcClient, nodeId: string, deadline: number): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const status = await client.unary<{ status: { state: string; err: string }; certificate: { certificate: Uint8Array } | null }>(
+      CA_CALLS.NodeCertificateStatus,
+      { node_id: nodeId },
+      Math.max(1, Math.min(remaining, 15_000)),
+    );
+    if (status.status.state === 'ISSUED' && status.certificate) return Buffer.from(status.certificate.certificate).toString('utf8');
+    if (status.status.state === 'FAILED') throw new JoinError(`certificate issuance failed: ${status.status.err}`);
+  }
+  throw new GrpcStatusError(GrpcCode.DeadlineExceeded, 'context deadline exceeded');
+}
+
+function pemToDer(pem: string): Buffer {
+  const body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  return Buffer.from(body, 'base64');
+}
+
+export interface AgentOptions {
+  readonly clock: Clock;
+  readonly now: () => Date;
+  readonly credentials: NodeCredentials;
+  readonly manager: ManagerEndpoint;
+  readonly localAddress: string;
+  /** This node's management port, sent when it is a manager and not on 2377. */
+  readonly managementPort: number;
+  readonly description: () => PbNodeDescription;
+  /** Every session message (node, managers, keys). */
+  readonly onSessionMessage?: (message: PbSessionMessage, agent: Agent) => void;
+  /** The certificate was renewed (role change). */
+  readonly onCredentials?: (credentials: NodeCredentials) => void;
+}
+
+export class Agent {
+  #credentials: NodeCredentials;
+  #client: GrpcClient;
+  #abort = new AbortController();
+  #stopped = false;
+  #sessionId = '';
+  #last: PbSessionMessage | undefined;
+  #connected = false;
+  #heartbeatTimer: { cancel(): void } | undefined;
+  #renewing = false;
+  readonly #options: AgentOptions;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: AgentOptions) {
+    this.#options = options;
+    this.#credentials = options.credentials;
+    this.#client = this.#newClient();
+  }
+
+  get credentials(): NodeCredentials {
+    return this.#credentials;
+  }
+
+  /** The latest session message, if any. */
+  get session(): PbSessionMessage | undefined {
+    return this.#last;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#heartbeatTimer?.cancel();
+    this.#client.close();
+    await this.#loop?.catch(() => undefined);
+  }
+
+  #newClient(): GrpcClient {
+    const c = this.#credentials;
+    return new GrpcClient({
+      host: this.#options.manager.host,
+      port: this.#options.manager.port,
+      localAddress: this.#options.localAddress,
+      rootCaPem: c.rootCaPem,
+      identity: { certPem: c.certPem, keyPem: c.keyPem },
+    });
+  }
+
+  async #run(): Promise<void> {
+    let backoff = SESSION_RETRY_MIN;
+    while (!this.#stopped) {
+      try {
+        await this.#client.serverStream<PbSessionMessage>(
+          DISPATCHER_CALLS.Session,
+          { description: this.#options.description(), session_id: '' },
+          (message) => this.#onMessage(message),
+          this.#abort.signal,
+          this.#metadata(),
+        );
+      } catch {
+        /* reconnect below */
+      }
+      this.#connected = false;
+      this.#heartbeatTimer?.cancel();
+      if (this.#stopped) return;
+      await this.#options.clock.sleep(backoff, this.#abort.signal).catch(() => undefined);
+      backoff = ms(Math.min(SESSION_RETRY_MAX, backoff * 2));
+      if (this.#connected) backoff = SESSION_RETRY_MIN;
+    }
+  }
+
+  #metadata(): Record<string, string> {
+    const port = this.#options.managementPort;
+    return this.#credentials.role === 'swarm-manager' && port !== DEFAULT_MANAGEMENT_PORT ? { [MANAGEMENT_PORT_METADATA]: String(port) } : {};
+  }
+
+  #onMessage(message: PbSessionMessage): void {
+    const first = this.#sessionId !== message.session_id;
+    this.#sessionId = message.session_id;
+    this.#last = message;
+    this.#connected = true;
+    if (first) this.#scheduleHeartbeat(ms(0));
+    const role = message.node?.role;
+    const certRole = this.#credentials.role === 'swarm-manager' ? 'MANAGER' : 'WORKER';
+    if (role && role !== certRole && !this.#renewing) void this.#renew();
+    this.#options.onSessionMessage?.(message, this);
+  }
+
+  #scheduleHeartbeat(delay: Duration): void {
+    this.#heartbeatTimer?.cancel();
+    this.#heartbeatTimer = this.#options.clock.setTimer(delay, () => {
+      const sessionId = this.#sessionId;
+      this.#client
+        .unary<{ period: { seconds: number; nanos: number } | null }>(DISPATCHER_CALLS.Heartbeat, { session_id: sessionId }, RPC_TIMEOUT_MS)
+        .then(
+          (response) => {
+            if (this.#stopped || sessionId !== this.#sessionId) return;
+            const period = response.period ? response.period.seconds * 1000 + response.period.nanos / 1e6 : 5000;
+            this.#scheduleHeartbeat(ms(period));
+          },
+          () => {
+            // The dispatcher no longer knows this session (or is gone): start a new one.
+            if (!this.#stopped) this.#restartSession();
+          },
+        );
+    });
+  }
+
+  #restartSession(): void {
+    this.#abort.abort();
+    this.#abort = new AbortController();
+  }
+
+  async #renew(): Promise<void> {
+    this.#renewing = true;
+    try {
+      const { keyPem, csrPem } = await generateNodeKeyAndCsr();
+      await this.#client.unary(CA_CALLS.IssueNodeCertificate, { csr: Buffer.from(csrPem), token: '' }, RPC_TIMEOUT_MS);
+      const certPem = await waitForCertificate(this.#client, this.#credentials.nodeId, Date.now() + 15_000);
+      const identity = RootCA.fromPem(this.#credentials.rootCaPem).verifyNodeCertificate(new Uint8Array(pemToDer(certPem)), this.#options.now());
+      this.#credentials = { ...identity, certPem, keyPem, rootCaPem: this.#credentials.rootCaPem };
+      this.#client.close();
+      this.#client = this.#newClient();
+      this.#restartSession();
+      this.#options.onCredentials?.(this.#credentials);
+    } catch {
+      /* retried on the next session message */
+    } finally {
+      this.#renewing = false;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The manager's cluster store: the cluster object and the nodes (networks, services and tasks join
+ * them in the next issue), held as swarmkit protobuf-shaped plain objects (src/wire/swarmkit.ts)
+ * so they cross 2377 unchanged. One store index, bumped by every write, versions every object as
+ * raft's log index does in swarmkit (`Meta.Version.Index`); an update carrying a stale version is
+ * refused, as swarmkit's optimistic concurrency does (`update out of sequence`).
+ *
+ * Not replicated: one leader holds it (Raft is out of scope; DESIGN.md "Where this is going").
+ */
+import type { PbCluster, PbMeta, PbNode, PbTimestamp } from '../wire/swarmkit.js';
+
+export type StoreEvent = { readonly kind: 'node'; readonly node: PbNode; readonly removed: boolean } | { readonly kind: 'cluster'; readonly cluster: PbCluster };
+
+export class StoreVersionError extends Error {
+  constructor() {
+    super('update out of sequence');
+    this.name = 'StoreVersionError';
+  }
+}
+
+export function timestamp(date: Date): PbTimestamp {
+  const ms = date.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+}
+
+export function timestampToDate(t: PbTimestamp | null | undefined): Date {
+  if (!t) return new Date(0);
+  return new Date(t.seconds * 1000 + Math.floor(t.nanos / 1_000_000));
+}
+
+export class ClusterStore {
+  #index = 0;
+  #cluster: PbCluster;
+  readonly #nodes = new Map<string, PbNode>();
+  readonly #listeners = new Set<(event: StoreEvent) => void>();
+  readonly #now: () => Date;
+
+  constructor(cluster: Omit<PbCluster, 'meta'>, now: () => Date) {
+    this.#now = now;
+    this.#cluster = { ...cluster, meta: this.#newMeta() };
+  }
+
+  get cluster(): PbCluster {
+    return this.#cluster;
+  }
+
+  get nodes(): readonly PbNode[] {
+    return [...this.#nodes.values()];
+  }
+
+  node(id: string): PbNode | undefined {
+    return this.#nodes.get(id);
+  }
+
+  /** Adds a node (a fresh ID) or replaces one; `expectedVersion` guards against lost updates. */
+  putNode(node: Omit<PbNode, 'meta'> & { meta?: PbMeta }, expectedVersion?: number): PbNode {
+    const existing = this.#nodes.get(node.id);
+    if (expectedVersion !== undefined && existing && existing.meta.version.index !== expectedVersion) throw new StoreVersionError();
+    const meta = existing ? this.#touch(existing.meta) : this.#newMeta();
+    const stored: PbNode = { ...node, meta };
+    this.#nodes.set(stored.id, stored);
+    this.#emit({ kind: 'node', node: stored, removed: false });
+    return stored;
+  }
+
+  /** Applies `change` to a node's current value (no-op when the node is gone). */
+  updateNode(id: string, change: (node: PbNode) => PbNode): PbNode | undefined {
+    const existing = this.#nodes.get(id);
+    if (!existing) return undefined;
+    return this.putNode(change(existing));
+  }
+
+  removeNode(id: string): boolean {
+    const existing = this.#nodes.get(id);
+    if (!existing) return false;
+    this.#nodes.delete(id);
+    this.#index += 1;
+    this.#emit({ kind: 'node', node: existing, removed: true });
+    return true;
+  }
+
+  updateCluster(change: (cluster: PbCluster) => PbCluster, expectedVersion?: number): PbCluster {
+    if (expectedVersion !== undefined && this.#cluster.meta.version.index !== expectedVersion) throw new StoreVersionError();
+    this.#cluster = { ...change(this.#cluster), meta: this.#touch(this.#cluster.meta) };
+    this.#emit({ kind: 'cluster', cluster: this.#cluster });
+    return this.#cluster;
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #newMeta(): PbMeta {
+    const now = timestamp(this.#now());
+    this.#index += 1;
+    return { version: { index: this.#index }, created_at: now, updated_at: now };
+  }
+
+  #touch(meta: PbMeta): PbMeta {
+    this.#index += 1;
+    return { version: { index: this.#index }, created_at: meta.created_at, updated_at: timestamp(this.#now()) };
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+}

@@ -3,7 +3,12 @@
  * dispatches, prints help and versions, and refuses unknown input with Docker's wording.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { Cluster } from '../cluster/index.js';
+import { ClusterTarget } from './cluster-target.js';
 import { demo } from './demo.js';
+import type { ClusterFlags } from './scenario/cluster-flags.js';
+import { runCommand, type TargetSession } from './scenario/index.js';
+import { shellCommand } from './shell/index.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -23,6 +28,9 @@ Options:
 Commands:
   demo             Three hosts pinging each other across a VXLAN overlay
   help             Print usage
+  run              Run a scenario file (docker commands per host, with
+                   expectations) against an emulated cluster
+  shell            Type docker commands on an emulated cluster's hosts
   version          Show the swarmnet version
 
 Run 'swarmnet COMMAND --help' for more information on a command.
@@ -52,6 +60,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === 'demo') return demo(rest, io);
+  if (command === 'run') return runCommand(rest, io, { connect: startCluster });
+  if (command === 'shell') return shellCommand(rest, io, { connect: startCluster });
   if (command === 'version') {
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout('\nUsage:  swarmnet version\n\nShow the swarmnet version\n');
@@ -73,4 +83,23 @@ function refuseArgs(io: Io, command: string, arg: string): number {
   const isFlag = arg.startsWith('-');
   io.stderr(isFlag ? `unknown flag: ${arg}\nSee 'swarmnet ${command} --help'.\n` : `"swarmnet ${command}" accepts no arguments.\nSee 'swarmnet ${command} --help'.\n`);
   return isFlag ? 125 : 1;
+}
+
+/** Starts a cluster of `hosts` for `run` and `shell`, seen through its docker command lines. */
+async function startCluster(hosts: readonly string[], flags: ClusterFlags): Promise<TargetSession> {
+  if (hosts.length === 0) throw new Error('the scenario names no host (write HOST$ docker …, or pass --hosts)');
+  const cluster = await Cluster.start({
+    hosts,
+    ...(flags.mode !== undefined ? { mode: flags.mode } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
+    ...(flags.pcapDir !== undefined ? { pcapDir: flags.pcapDir } : {}),
+  });
+  return {
+    target: new ClusterTarget(cluster),
+    close: async () => {
+      if (flags.pcapDir !== undefined) await cluster.captureStop().catch(() => undefined);
+      await cluster.stop();
+    },
+  };
 }

@@ -23,6 +23,7 @@ import {
   type CaptureInfo,
 } from '../host/control.js';
 import { EngineApiError, type EngineApi, type EngineMethod, type EngineParams, type EngineResult } from '../host/engine-api.js';
+import { runDocker, splitCommandLine, type DockerResult } from '../docker/index.js';
 import { SwarmnetError } from '../util/errors.js';
 
 /** Bound on one Engine API call: `swarm join` alone may take moby's 20 s join timeout. */
@@ -204,6 +205,14 @@ export class HostHandle {
       }
     },
   };
+
+  /**
+   * Runs `docker <argv>` against this host, as a user at its shell would: the docker command
+   * layer (src/docker/) parses and formats here, the host's daemon answers over `engine`.
+   */
+  docker(argv: readonly string[] | string): Promise<DockerResult> {
+    return runDocker(typeof argv === 'string' ? splitCommandLine(argv) : argv, this.engine);
+  }
 
   /** Asks the host to shut down; after the reply (or a failure) the handle is stopped. */
   async shutdown(timeoutMs = this.#requestTimeoutMs): Promise<void> {

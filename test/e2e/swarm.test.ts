@@ -192,6 +192,27 @@ describe('swarm init and join over 2377', () => {
     expect(info.Swarm.Managers).toBe(2);
   });
 
+  it('promote and demote: the node renews its certificate and gains or loses control', async () => {
+    const update = async (role: 'manager' | 'worker') => {
+      const node = await cluster.host('manager').engine.call('nodeInspect', { id: 'worker-1' });
+      await cluster.host('manager').engine.call('nodeUpdate', { id: node.ID, version: node.Version.Index, spec: { ...node.Spec, Role: role } });
+    };
+    await update('manager');
+    await until('worker-1 in control', () => cluster.host('worker-1').engine.call('info', {}), (i) => i.Swarm.ControlAvailable);
+    const listed = await until('worker-1 reachable', () => nodes(), (l) => l.find((n) => n.Description.Hostname === 'worker-1')?.ManagerStatus?.Reachability === 'reachable');
+    expect(listed.find((n) => n.Description.Hostname === 'worker-1')!.Spec.Role).toBe('manager');
+    expect((await nodes('worker-1')).length).toBe(4);
+    await update('worker');
+    await until('worker-1 a worker again', () => cluster.host('worker-1').engine.call('info', {}), (i) => !i.Swarm.ControlAvailable);
+    expect((await engineError(nodes('worker-1'))).message).toBe(NOT_MANAGER_WORKER);
+    // The leader holds the only store (no Raft): it can't be demoted, and the last manager never.
+    const leader = (await nodes()).find((n) => n.ManagerStatus?.Leader)!;
+    const refused = await engineError(
+      cluster.host('manager').engine.call('nodeUpdate', { id: leader.ID, version: leader.Version.Index, spec: { ...leader.Spec, Role: 'worker' } }),
+    );
+    expect(refused.message).toMatch(/^rpc error: code = FailedPrecondition desc = /);
+  });
+
   it('leave: a worker leaves, a manager is refused without --force', async () => {
     await cluster.host('worker-2').engine.call('swarmLeave', { force: false });
     expect((await cluster.host('worker-2').engine.call('info', {})).Swarm.LocalNodeState).toBe('inactive');

@@ -15,59 +15,7 @@ import { executeTemplate } from './template.js';
 import { bytesSize, humanDuration } from './units.js';
 import { INSPECT_FORMAT_HELP } from './node.js';
 
-/**
- * `GET /info` fields the cli prints that `SystemInfo` does not declare yet; each is used when the
- * daemon sends it (see the report on Engine API additions).
- */
-export interface SystemInfoExtras {
-  readonly Driver: string;
-  readonly DriverStatus: readonly (readonly [string, string])[];
-  readonly SystemStatus: readonly (readonly [string, string])[];
-  readonly LoggingDriver: string;
-  readonly CgroupDriver: string;
-  readonly CgroupVersion: string;
-  readonly Plugins: {
-    readonly Volume?: readonly string[] | null;
-    readonly Network?: readonly string[] | null;
-    readonly Authorization?: readonly string[] | null;
-    readonly Log?: readonly string[] | null;
-  };
-  readonly CDISpecDirs: readonly string[];
-  readonly DiscoveredDevices: readonly { readonly Source: string; readonly ID: string }[];
-  /** Runtime name → its description; printed in the daemon's (JSON object) order. */
-  readonly Runtimes: Readonly<Record<string, unknown>>;
-  readonly DefaultRuntime: string;
-  readonly InitBinary: string;
-  readonly ContainerdCommit: { readonly ID: string };
-  readonly RuncCommit: { readonly ID: string };
-  readonly InitCommit: { readonly ID: string };
-  readonly SecurityOptions: readonly string[];
-  readonly Isolation: string;
-  readonly DockerRootDir: string;
-  readonly Debug: boolean;
-  readonly NFd: number;
-  readonly NGoroutines: number;
-  readonly SystemTime: string;
-  readonly NEventsListener: number;
-  readonly HTTPProxy: string;
-  readonly HTTPSProxy: string;
-  readonly NoProxy: string;
-  readonly Labels: readonly string[] | null;
-  readonly ExperimentalBuild: boolean;
-  readonly RegistryConfig: {
-    readonly InsecureRegistryCIDRs?: readonly string[] | null;
-    readonly IndexConfigs?: Readonly<Record<string, { readonly Name: string; readonly Secure: boolean }>> | null;
-    readonly Mirrors?: readonly string[] | null;
-  } | null;
-  readonly LiveRestoreEnabled: boolean;
-  readonly ProductLicense: string;
-  readonly DefaultAddressPools: readonly { readonly Base: string; readonly Size: number }[];
-  readonly FirewallBackend: { readonly Driver: string; readonly Info?: readonly (readonly [string, string])[] } | null;
-  readonly NRI: { readonly Info?: readonly (readonly [string, string])[] } | null;
-  readonly Warnings: readonly string[] | null;
-}
-
-export type Info = SystemInfo & Partial<SystemInfoExtras>;
+export type Info = SystemInfo;
 
 /** Go's `fmt.Println` of its operands: joined by spaces, then a newline. */
 const println = (...parts: readonly (string | number | boolean)[]): string => `${parts.join(' ')}\n`;

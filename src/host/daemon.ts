@@ -18,7 +18,7 @@ import { CONTROL_CALLS, type ControlClient, type ControlMethod, type ControlMeth
 import { GrpcClient, GrpcStatusError } from '../swarm/grpc-client.js';
 import { Manager, type NodeCredentials } from '../swarm/manager.js';
 import { grpcErrorText } from '../swarm/rpc.js';
-import type { AvailabilityName, NodeRoleName } from '../wire/swarmkit.js';
+import type { NodeRoleName } from '../wire/swarmkit.js';
 import { EngineApiError, ENGINE_VERSION, type EngineMethod, type EngineParams, type EngineResult, type NodeListFilters, type SwarmInfo, type SystemInfo } from './engine-api.js';
 import { clusterToEngine, describeHost, engineArchitecture, nodeToEngine, swarmToEngine } from './engine-convert.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
@@ -122,15 +122,22 @@ export class Daemon {
         return nodeToEngine(await this.#resolveNode((params as EngineParams<'nodeInspect'>).id));
       case 'nodeUpdate': {
         const p = params as EngineParams<'nodeUpdate'>;
+        // moby `daemon/cluster/convert/node.go` `NodeSpecToGRPC`: case-insensitive, else refused.
+        const role = String(p.spec.Role).toUpperCase();
+        if (role !== 'MANAGER' && role !== 'WORKER') throw new EngineApiError(`invalid Role: ${JSON.stringify(p.spec.Role)}`, 400);
+        const availability = String(p.spec.Availability).toUpperCase();
+        if (availability !== 'ACTIVE' && availability !== 'PAUSE' && availability !== 'DRAIN') {
+          throw new EngineApiError(`invalid Availability: ${JSON.stringify(p.spec.Availability)}`, 400);
+        }
         const node = await this.#resolveNode(p.id);
         await this.#controlCall('UpdateNode', {
           node_id: node.id,
           node_version: { index: p.version },
           spec: {
             annotations: { name: p.spec.Name ?? '', labels: { ...p.spec.Labels } },
-            desired_role: p.spec.Role === 'manager' ? 'MANAGER' : 'WORKER',
+            desired_role: role,
             membership: node.spec.membership,
-            availability: p.spec.Availability.toUpperCase() as AvailabilityName,
+            availability,
           },
         });
         return null;
@@ -175,6 +182,10 @@ export class Daemon {
     if (this.#active) throw new EngineApiError(ERR_SWARM_EXISTS, 503);
     if (!Array.isArray(request.RemoteAddrs) || request.RemoteAddrs.length === 0) throw new EngineApiError('at least 1 RemoteAddr is required to join', 400);
     const remote = parseRemoteAddr(request.RemoteAddrs[0]!);
+    const availability = (request.Availability ?? 'active').toUpperCase();
+    if (availability !== 'ACTIVE' && availability !== 'PAUSE' && availability !== 'DRAIN') {
+      throw new EngineApiError(`invalid Availability: ${JSON.stringify(request.Availability)}`, 400);
+    }
     const o = this.#options;
     let credentials: NodeCredentials;
     try {
@@ -182,7 +193,7 @@ export class Daemon {
         remote,
         token: request.JoinToken,
         localAddress: o.address,
-        availability: ((request.Availability ?? 'active').toUpperCase() as AvailabilityName),
+        availability,
         now: this.now,
         timeoutMs: JOIN_TIMEOUT_MS,
       });
@@ -321,7 +332,8 @@ export class Daemon {
       OperatingSystem: 'swarmnet emulated host',
       OSType: 'linux',
       Architecture: engineArchitecture(),
-      KernelVersion: 'swarmnet',
+      KernelVersion: os.release(),
+      ...STOCK_ENGINE,
       NCPU: os.cpus().length,
       MemTotal: os.totalmem(),
       Containers: counts.total,
@@ -358,8 +370,42 @@ export class Daemon {
   }
 }
 
+/** moby `daemon/cluster/filters.go` `newListNodesFilters` accepted keys. */
+const NODE_FILTER_KEYS = new Set(['name', 'label', 'id', 'membership', 'role', 'node.label']);
+
+/**
+ * What a stock Linux engine reports about its plumbing (storage, runtimes, plugins); an emulated
+ * host has none of it, but `docker info` should read as it does on the real thing.
+ */
+const STOCK_ENGINE = {
+  Driver: 'overlay2',
+  DriverStatus: [],
+  LoggingDriver: 'json-file',
+  CgroupDriver: 'systemd',
+  CgroupVersion: '2',
+  Plugins: {
+    Volume: ['local'],
+    Network: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'],
+    Authorization: null,
+    Log: ['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'],
+  },
+  Runtimes: { 'io.containerd.runc.v2': { path: 'runc' }, runc: { path: 'runc' } },
+  DefaultRuntime: 'runc',
+  InitBinary: 'docker-init',
+  ContainerdCommit: { ID: 'swarmnet' },
+  RuncCommit: { ID: 'swarmnet' },
+  InitCommit: { ID: 'swarmnet' },
+  SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
+  DockerRootDir: '/var/lib/docker',
+  Debug: false,
+  ExperimentalBuild: false,
+  LiveRestoreEnabled: false,
+  Warnings: null,
+} as const;
+
 function nodeFilters(filters: NodeListFilters | undefined): ControlMethods['ListNodes']['request']['filters'] {
   if (!filters) return {};
+  for (const key of Object.keys(filters)) if (!NODE_FILTER_KEYS.has(key)) throw new EngineApiError(`invalid filter '${key}'`, 400);
   const roles: NodeRoleName[] = [];
   for (const role of filters.role ?? []) {
     if (role === 'manager') roles.push('MANAGER');

@@ -116,8 +116,61 @@ export interface SwarmInfo {
   readonly Cluster?: ClusterInfo;
 }
 
-/** `GET /info`, the fields swarmnet knows. */
-export interface SystemInfo {
+/**
+ * `GET /info` fields about the engine's plumbing (storage, runtimes, plugins …). An emulated host
+ * has none of it; the daemon reports a stock Linux engine's values so `docker info` reads as it
+ * would, and any of them may be absent.
+ */
+export interface SystemInfoExtras {
+  readonly Driver: string;
+  readonly DriverStatus: readonly (readonly [string, string])[];
+  readonly SystemStatus: readonly (readonly [string, string])[];
+  readonly LoggingDriver: string;
+  readonly CgroupDriver: string;
+  readonly CgroupVersion: string;
+  readonly Plugins: {
+    readonly Volume?: readonly string[] | null;
+    readonly Network?: readonly string[] | null;
+    readonly Authorization?: readonly string[] | null;
+    readonly Log?: readonly string[] | null;
+  };
+  readonly CDISpecDirs: readonly string[];
+  readonly DiscoveredDevices: readonly { readonly Source: string; readonly ID: string }[];
+  /** Runtime name → its description; printed in the daemon's (JSON object) order. */
+  readonly Runtimes: Readonly<Record<string, unknown>>;
+  readonly DefaultRuntime: string;
+  readonly InitBinary: string;
+  readonly ContainerdCommit: { readonly ID: string };
+  readonly RuncCommit: { readonly ID: string };
+  readonly InitCommit: { readonly ID: string };
+  readonly SecurityOptions: readonly string[];
+  readonly Isolation: string;
+  readonly DockerRootDir: string;
+  readonly Debug: boolean;
+  readonly NFd: number;
+  readonly NGoroutines: number;
+  readonly SystemTime: string;
+  readonly NEventsListener: number;
+  readonly HTTPProxy: string;
+  readonly HTTPSProxy: string;
+  readonly NoProxy: string;
+  readonly Labels: readonly string[] | null;
+  readonly ExperimentalBuild: boolean;
+  readonly RegistryConfig: {
+    readonly InsecureRegistryCIDRs?: readonly string[] | null;
+    readonly IndexConfigs?: Readonly<Record<string, { readonly Name: string; readonly Secure: boolean }>> | null;
+    readonly Mirrors?: readonly string[] | null;
+  } | null;
+  readonly LiveRestoreEnabled: boolean;
+  readonly ProductLicense: string;
+  readonly DefaultAddressPools: readonly { readonly Base: string; readonly Size: number }[];
+  readonly FirewallBackend: { readonly Driver: string; readonly Info?: readonly (readonly [string, string])[] } | null;
+  readonly NRI: { readonly Info?: readonly (readonly [string, string])[] } | null;
+  readonly Warnings: readonly string[] | null;
+}
+
+/** `GET /info`. */
+export interface SystemInfo extends Partial<SystemInfoExtras> {
   /** The daemon's own ID (64 hex … real engines print a UUID-like string; we use the host's). */
   readonly ID: string;
   readonly Name: string;

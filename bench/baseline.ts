@@ -9,7 +9,11 @@ import type { PeerConfig } from './threads/dgram-peer.js';
 const PEER = new URL('./threads/dgram-peer.js', import.meta.url);
 
 export interface FloodResult {
-  /** Datagrams the sink received per second of flood. */
+  /**
+   * Datagrams the sink received per second, over the sink's own window (first to last datagram
+   * received): the rate at the receiver, counted the same way for the baseline and the emulated
+   * path, whichever end is the bottleneck.
+   */
   readonly packetsPerSec: number;
   /** Payload bits per second delivered. */
   readonly bitsPerSec: number;
@@ -17,6 +21,8 @@ export interface FloodResult {
   readonly loss: number;
   readonly sent: number;
   readonly received: number;
+  /** The sink's window, ms: first to last datagram received. */
+  readonly windowMs: number;
 }
 
 export interface RoundTripResult {
@@ -53,21 +59,26 @@ export async function dgramFlood(size: number, durationMs: number): Promise<Floo
   const { port } = await sink.next<{ port: number }>('ready');
   const flood = start({ role: 'flood', address: '127.0.0.1', targetPort: port, size, durationMs });
   const { sent } = await flood.next<{ sent: number }>('done');
-  await new Promise((r) => setTimeout(r, 50)); // let the last datagrams land
+  // The sink answers once it has been idle for a while, so datagrams still in its buffer count.
   sink.worker.postMessage({ type: 'report' });
-  const { packets, bytes } = await sink.next<{ packets: number; bytes: number }>('report');
+  const { packets, bytes, firstMs, lastMs } = await sink.next<{ packets: number; bytes: number; firstMs: number; lastMs: number }>('report');
   await Promise.all([sink.worker.terminate(), flood.worker.terminate()]);
-  return floodResult(sent, packets, bytes, durationMs);
+  return floodResult(sent, packets, bytes, lastMs - firstMs);
 }
 
-/** A flood's figures from what was sent, what arrived (datagrams and payload bytes), and for how long. */
-export function floodResult(sent: number, received: number, bytes: number, durationMs: number): FloodResult {
+/**
+ * A flood's figures from what was sent, what arrived (datagrams and payload bytes), and the
+ * sink's window (first to last datagram received, ms).
+ */
+export function floodResult(sent: number, received: number, bytes: number, windowMs: number): FloodResult {
+  const perSec = windowMs > 0 ? 1000 / windowMs : 0;
   return {
-    packetsPerSec: (received * 1000) / durationMs,
-    bitsPerSec: (bytes * 8 * 1000) / durationMs,
+    packetsPerSec: received * perSec,
+    bitsPerSec: bytes * 8 * perSec,
     loss: sent === 0 ? 0 : 1 - received / sent,
     sent,
     received,
+    windowMs,
   };
 }
 

@@ -31,6 +31,7 @@ import type { PeerTable } from './peer-table.js';
 import { fragNeededFor, maxInnerFrame, UNDERLAY_DEFAULT_MTU, VXLAN_OVERHEAD } from './pmtud.js';
 import type { Underlay } from './underlay.js';
 import { withHeadroom } from '../util/frames.js';
+import { view } from '../wire/bytes.js';
 
 /** Overlay networks one host carries at once (each is one VNI on the shared socket). */
 export const VTEP_MAX_NETWORKS = 4096;
@@ -175,6 +176,6 @@ export class Vtep {
       this.drops.count('unknown-vni');
       return;
     }
-    port.bridge.receiveFromTunnel(data.subarray(VXLAN_HEADER_LEN));
+    port.bridge.receiveFromTunnel(view(data, VXLAN_HEADER_LEN));
   }
 }

@@ -20,7 +20,7 @@
  *   failure, Linux `arp_error_report`) travels to us over `lo` and reaches the sending socket.
  */
 import type { Ipv4Addr } from '../wire/address.js';
-import { readU16, readU32 } from '../wire/bytes.js';
+import { readU16, readU32, view } from '../wire/bytes.js';
 import {
   emitIcmp,
   ICMP_HEADER_LEN,
@@ -73,7 +73,7 @@ export class IcmpLayer {
 
   /** An ICMP message delivered to us; returns the drop reason, or undefined when consumed. */
   process(datagram: Uint8Array, headerLen: number, src: Ipv4Addr, dst: Ipv4Addr, ttl: number, broadcast: boolean): DropReason | undefined {
-    const checked = IcmpPacket.checked(datagram.subarray(headerLen));
+    const checked = IcmpPacket.checked(view(datagram, headerLen));
     if (!checked.ok) return checked.reason;
     const msg = checked.value;
     const type = msg.type;

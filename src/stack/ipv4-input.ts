@@ -16,14 +16,14 @@
  * - Protocols: ICMP and UDP to their layers; TCP is `no-protocol` for now (its stack arrives
  *   later); any other protocol is `no-protocol` and answered with ICMP protocol unreachable
  *   (RFC 1122 §3.2.2.1).
- * Allocation on the UDP and echo-reply paths: the codec's checked views and subarrays only.
+ * Allocation on the UDP and echo-reply paths: the codec's checked views and `view`s (bytes.ts) only.
  */
 import { isMulticastMac, MAC_BROADCAST } from '../wire/address.js';
 import { parseArp } from '../wire/arp.js';
 import { ethernetDst, ethernetTypeOf, EtherType, ETHERNET_HEADER_LEN, ETHERNET_TYPE_OFFSET } from '../wire/ethernet.js';
 import { IcmpType, IcmpUnreachableCode } from '../wire/icmp.js';
 import { IpProtocol, Ipv4Packet } from '../wire/ipv4.js';
-import { readU16 } from '../wire/bytes.js';
+import { readU16, view } from '../wire/bytes.js';
 import type { DropCounters, DropReason } from '../util/drop.js';
 import type { IcmpLayer } from './icmp.js';
 import type { NetInterface } from './interface.js';
@@ -60,8 +60,8 @@ export class Ipv4Input {
     if (iface !== this.devices.loopback && dstMac !== iface.mac && !linkBroadcast) return 'not-for-us';
     // An 802.1Q tag reads as EtherType 0x8100 here: containers have no VLAN interfaces.
     const type = readU16(frame, ETHERNET_TYPE_OFFSET);
-    if (type === EtherType.IPV4) return this.#processIpv4(iface, frame.subarray(ETHERNET_HEADER_LEN), linkBroadcast);
-    if (type === EtherType.ARP) return this.#processArp(iface, frame.subarray(ETHERNET_HEADER_LEN));
+    if (type === EtherType.IPV4) return this.#processIpv4(iface, view(frame, ETHERNET_HEADER_LEN), linkBroadcast);
+    if (type === EtherType.ARP) return this.#processArp(iface, view(frame, ETHERNET_HEADER_LEN));
     return ethernetTypeOf(frame) < 0 ? 'truncated' : 'unsupported';
   }
 
@@ -87,7 +87,7 @@ export class Ipv4Input {
     const ipBroadcast = dst === LIMITED_BROADCAST || dst === iface.broadcast;
     if (!ipBroadcast && !this.devices.isLocalAddress(dst) && !(onLoopback && isLoopbackAddress(dst))) return 'not-for-us';
     const total = pkt.totalLength;
-    let datagram = bytes.length > total ? bytes.subarray(0, total) : bytes;
+    let datagram = bytes.length > total ? view(bytes, 0, total) : bytes;
     const headerLen = pkt.headerLen;
     if (pkt.isFragment) {
       const whole = this.reassembler.accept(

@@ -23,7 +23,7 @@
 import type { Ipv4Addr } from '../wire/address.js';
 import { MAC_BROADCAST } from '../wire/address.js';
 import { writeU48 } from '../wire/bytes.js';
-import { emitEthernetHeader, EtherType, ETHERNET_DST_OFFSET, ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
+import { EtherType, ETHERNET_DST_OFFSET, ETHERNET_HEADER_LEN, writeEthernetHeader } from '../wire/ethernet.js';
 import { IPV4_HEADER_LEN, IPV4_MAX_PACKET_LEN, writeIpv4Header } from '../wire/ipv4.js';
 import type { DropCounters } from '../util/drop.js';
 import type { Rng } from '../util/rng.js';
@@ -114,7 +114,7 @@ export class Ipv4Output {
       const dontFragment = pmtu !== 'dont';
       const id = dontFragment ? 0 : this.#takeId();
       const frame = allocFrame(ETHERNET_HEADER_LEN + total);
-      emitEthernetHeader(0, iface.mac, EtherType.IPV4, frame, 0);
+      writeEthernetHeader(frame, 0, 0, iface.mac, EtherType.IPV4);
       writeIpv4Header(frame, ETHERNET_HEADER_LEN, total, id, dontFragment, false, 0, ttl, protocol, src, dst);
       write(frame, ETHERNET_HEADER_LEN + IPV4_HEADER_LEN, src, dst);
       return this.#emit(iface, dstMac, nextHop, frame);

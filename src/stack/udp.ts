@@ -17,9 +17,10 @@
  * - Errors: ICMP errors quoting a datagram the socket sent reach its `onError` (IP_RECVERR).
  */
 import type { Ipv4Addr } from '../wire/address.js';
+import { view } from '../wire/bytes.js';
 import { IcmpType, IcmpUnreachableCode } from '../wire/icmp.js';
 import { IpProtocol } from '../wire/ipv4.js';
-import { emitUdpHeader, UDP_HEADER_LEN, UdpPacket } from '../wire/udp.js';
+import { UDP_HEADER_LEN, UdpPacket, writeUdpHeader } from '../wire/udp.js';
 import type { DropReason } from '../util/drop.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
@@ -44,10 +45,24 @@ function bindKey(address: Ipv4Addr, port: number): number {
   return address * 0x1_0000 + port;
 }
 
+/** What `#writeDatagram` is writing: set by `send` just before the output path calls it. */
+const NO_PAYLOAD: Uint8Array = new Uint8Array(0);
+
 export class UdpLayer {
   readonly #bound = new Map<number, BoundUdpSocket>();
   /** How many sockets hold each port (any address). */
   readonly #portUsers = new Map<number, number>();
+  // The datagram `send` is building. Output calls the writer before it transmits anything (and
+  // so before any synchronous delivery could re-enter `send`), so one writer, made once, serves
+  // every send: no closure per datagram.
+  #txPayload = NO_PAYLOAD;
+  #txSrcPort = 0;
+  #txDstPort = 0;
+  readonly #writeDatagram = (out: Uint8Array, o: number, src: Ipv4Addr, dst: Ipv4Addr): void => {
+    const payload = this.#txPayload;
+    writeUdpHeader(out, o, this.#txSrcPort, this.#txDstPort, payload, src, dst);
+    out.set(payload, o + UDP_HEADER_LEN);
+  };
 
   constructor(
     private readonly output: Ipv4Output,
@@ -87,7 +102,7 @@ export class UdpLayer {
     ipBroadcast: boolean,
     linkBroadcast: boolean,
   ): DropReason | undefined {
-    const checked = UdpPacket.checked(datagram.subarray(headerLen), src, dst);
+    const checked = UdpPacket.checked(view(datagram, headerLen), src, dst);
     if (!checked.ok) return checked.reason;
     const udp = checked.value;
     const port = udp.dstPort;
@@ -112,8 +127,10 @@ export class UdpLayer {
     if (!Number.isInteger(port) || port < 1 || port > 0xffff || !checkTtl(options?.ttl)) return 'EINVAL';
     // Linux `ip_route_output_key_hash_rcu`: a destination of 0.0.0.0 means this host.
     const dst = address === 0 ? (socket.address || LOOPBACK_ADDRESS) : address;
-    const srcPort = socket.port;
     const output = this.output;
+    this.#txPayload = payload;
+    this.#txSrcPort = socket.port;
+    this.#txDstPort = port;
     const result = output.send(
       IpProtocol.UDP,
       socket.address,
@@ -121,11 +138,9 @@ export class UdpLayer {
       options?.ttl ?? DEFAULT_TTL,
       options?.pmtu ?? 'want',
       UDP_HEADER_LEN + payload.length,
-      (out, o, src, d) => {
-        emitUdpHeader({ srcPort, dstPort: port, payload }, out, o, src, d);
-        out.set(payload, o + UDP_HEADER_LEN);
-      },
+      this.#writeDatagram,
     );
+    this.#txPayload = NO_PAYLOAD; // not kept alive by the layer
     if (result === 'EMSGSIZE' && output.lastMtu > 0) socket.deliverError(localFragNeeded(output, dst));
     return result;
   }

@@ -51,6 +51,9 @@ export function allocFrame(length: number): Uint8Array {
  * undefined when the frame did not come from `allocFrame` (then the caller sends it gathered).
  */
 export function withHeadroom(frame: Uint8Array): Uint8Array | undefined {
-  if (frame.byteOffset < FRAME_HEADROOM || !headroomSlabs.has(frame.buffer)) return undefined;
-  return new Uint8Array(frame.buffer, frame.byteOffset - FRAME_HEADROOM, frame.length + FRAME_HEADROOM);
+  const buffer = frame.buffer;
+  // The current slab first: a frame is usually sent right after it was cut, and an identity test
+  // costs far less than the WeakSet lookup.
+  if (frame.byteOffset < FRAME_HEADROOM || (buffer !== slab && !headroomSlabs.has(buffer))) return undefined;
+  return new Uint8Array(buffer, frame.byteOffset - FRAME_HEADROOM, frame.length + FRAME_HEADROOM);
 }

@@ -43,6 +43,20 @@ export function writeU48(b: Uint8Array, o: number, v: number): void {
   writeU32(b, o + 2, v >>> 0);
 }
 
+/**
+ * `b.subarray(begin, end)` for non-negative `begin`/`end` (clamped to the bytes as `subarray`
+ * clamps them), built directly on `b`'s buffer and always a plain `Uint8Array`: a view, never a
+ * copy. For the receive paths, which cut several views per packet: Node sets `constructor` on
+ * Buffer's prototype (a Uint8Array subclass), which turns off V8's species fast path for every
+ * typed array, so `subarray` costs about three times a direct view (measured 84 vs 29 ns).
+ */
+export function view(b: Uint8Array, begin: number, end: number = b.length): Uint8Array {
+  const length = b.length;
+  if (begin > length) begin = length;
+  if (end > length) end = length;
+  return new Uint8Array(b.buffer, b.byteOffset + begin, end > begin ? end - begin : 0);
+}
+
 /** Lower-case hex of bytes, no separators: `00ff10`. */
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

@@ -278,6 +278,18 @@ export function emitEthernetHeader(
 }
 
 /**
+ * Writes an untagged 14-byte header at `out[offset..]` from plain arguments, for a hot send path
+ * (the container stack's IPv4 output) that builds no repr and owns every value: the MACs are
+ * validated once when the interface is configured and `etherType` is a constant. No validation;
+ * `emitEthernetHeader` is the checked form and writes the same bytes.
+ */
+export function writeEthernetHeader(out: Uint8Array, offset: number, dst: MacAddr, src: MacAddr, etherType: number): void {
+  writeU48(out, offset + ETHERNET_DST_OFFSET, dst);
+  writeU48(out, offset + ETHERNET_SRC_OFFSET, src);
+  writeU16(out, offset + ETHERNET_TYPE_OFFSET, etherType);
+}
+
+/**
  * Writes header (with the tag when `repr.vlan` is set) and payload, unpadded; returns bytes
  * written. The payload is placed before the header is written, so a payload that sits in `out`
  * where an untagged frame would have it still ends up intact behind a tag.

@@ -23,7 +23,7 @@ import { drop, ok, type Drop, type Result } from '../util/drop.js';
 import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
 import { assertIpv4, type Ipv4Addr } from './address.js';
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
-import { checksumUpdate16, internetChecksum } from './checksum.js';
+import { checksumFinish, checksumUpdate16, internetChecksum } from './checksum.js';
 import { placePayload } from './payload.js';
 import { formatTableValue } from './table.js';
 
@@ -309,21 +309,36 @@ export function writeIpv4Header(
   tos = 0,
   headerLen = IPV4_HEADER_LEN,
 ): void {
-  out[o + IPV4_VER_IHL_OFFSET] = (IPV4_VERSION << 4) | (headerLen / 4);
+  const verIhl = (IPV4_VERSION << 4) | (headerLen / 4);
+  const flagsFrag = (dontFragment ? IPV4_FLAG_DF : 0) | (moreFragments ? IPV4_FLAG_MF : 0) | (fragmentOffset / IPV4_FRAG_UNIT);
+  out[o + IPV4_VER_IHL_OFFSET] = verIhl;
   out[o + IPV4_DSCP_ECN_OFFSET] = tos;
   writeU16(out, o + IPV4_TOTAL_LEN_OFFSET, totalLength);
   writeU16(out, o + IPV4_IDENT_OFFSET, identification);
-  writeU16(
-    out,
-    o + IPV4_FLAGS_FRAG_OFFSET,
-    (dontFragment ? IPV4_FLAG_DF : 0) | (moreFragments ? IPV4_FLAG_MF : 0) | (fragmentOffset / IPV4_FRAG_UNIT),
-  );
+  writeU16(out, o + IPV4_FLAGS_FRAG_OFFSET, flagsFrag);
   out[o + IPV4_TTL_OFFSET] = ttl;
   out[o + IPV4_PROTOCOL_OFFSET] = protocol;
-  writeU16(out, o + IPV4_CHECKSUM_OFFSET, 0);
   writeU32(out, o + IPV4_SRC_OFFSET, src);
   writeU32(out, o + IPV4_DST_OFFSET, dst);
-  writeU16(out, o + IPV4_CHECKSUM_OFFSET, internetChecksum(out, o, o + headerLen));
+  if (headerLen !== IPV4_HEADER_LEN) {
+    writeU16(out, o + IPV4_CHECKSUM_OFFSET, 0);
+    writeU16(out, o + IPV4_CHECKSUM_OFFSET, internetChecksum(out, o, o + headerLen));
+    return;
+  }
+  // Without options the header is these ten 16-bit words (the checksum's own counted as 0), so
+  // the sum is taken from the values rather than read back from the bytes just written; each
+  // value is cut to the width written, so the result is the checksum of the bytes as written.
+  const sum =
+    (((verIhl & 0xff) << 8) | (tos & 0xff)) +
+    (totalLength & 0xffff) +
+    (identification & 0xffff) +
+    (flagsFrag & 0xffff) +
+    (((ttl & 0xff) << 8) | (protocol & 0xff)) +
+    (src >>> 16) +
+    (src & 0xffff) +
+    (dst >>> 16) +
+    (dst & 0xffff);
+  writeU16(out, o + IPV4_CHECKSUM_OFFSET, checksumFinish(sum));
 }
 
 function writeHeader(h: Ipv4Header, headerLen: number, payloadLength: number, out: Uint8Array, o: number): void {

@@ -22,7 +22,7 @@
 import { drop, ok, type Result } from '../util/drop.js';
 import { assertUint, ensureRoom, InvalidArgumentError } from '../util/errors.js';
 import type { Ipv4Addr } from './address.js';
-import { readU16, writeU16 } from './bytes.js';
+import { readU16, view, writeU16 } from './bytes.js';
 import { checksumAdd, checksumFinish, pseudoHeaderSum } from './checksum.js';
 import { placePayload } from './payload.js';
 
@@ -85,7 +85,7 @@ export class UdpPacket {
 
   /** `bytes[8..length)`: trailing bytes beyond the length field are not part of the datagram. */
   get payload(): Uint8Array {
-    return this.bytes.subarray(UDP_HEADER_LEN, this.length);
+    return view(this.bytes, UDP_HEADER_LEN, this.length);
   }
 }
 
@@ -154,6 +154,25 @@ export function emitUdpHeader(
   }
   writeU16(out, offset + UDP_CHECKSUM_OFFSET, checksum);
   return UDP_HEADER_LEN;
+}
+
+/**
+ * Writes the 8-byte header at `out[offset..]` from plain arguments, for a hot send path that builds
+ * no repr object per datagram (the container stack): `payload` is the datagram's data, summed for
+ * the checksum where it lies (not copied). Always computes the checksum. No validation: the
+ * caller owns every value (ports in range, payload within `UDP_MAX_PAYLOAD_LEN`, room in `out`);
+ * `emitUdpHeader` is the checked form and writes the same bytes.
+ */
+export function writeUdpHeader(out: Uint8Array, offset: number, srcPort: number, dstPort: number, payload: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): void {
+  const length = UDP_HEADER_LEN + payload.length;
+  writeU16(out, offset + UDP_SRC_PORT_OFFSET, srcPort);
+  writeU16(out, offset + UDP_DST_PORT_OFFSET, dstPort);
+  writeU16(out, offset + UDP_LENGTH_OFFSET, length);
+  // The header is 8 bytes (even), so the payload's words line up when summed separately.
+  const sum = checksumAdd(payload, 0, payload.length, pseudoHeaderSum(src, dst, PROTO_UDP, length) + srcPort + dstPort + length);
+  const checksum = checksumFinish(sum);
+  // RFC 768: a computed zero is sent as all ones, since 0 on the wire means "no checksum".
+  writeU16(out, offset + UDP_CHECKSUM_OFFSET, checksum === 0 ? 0xffff : checksum);
 }
 
 /** Writes header and payload; returns the bytes written. */

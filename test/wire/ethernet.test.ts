@@ -5,6 +5,7 @@ import { readU48 } from '../../src/wire/bytes.js';
 import {
   emitEthernet,
   emitEthernetHeader,
+  writeEthernetHeader,
   EthernetFrame,
   ethernetDst,
   ethernetHeaderLen,
@@ -90,6 +91,13 @@ describe('Ethernet II', () => {
   it('emits the 14-byte header alone', () => {
     expectEmits((out, off) => emitEthernetHeader(0xbcee_7b9d_ee02, 0x4016_7e79_c736, EtherType.ARP, out, off), CAPTURED_REPLY.subarray(0, 14));
     expect(ethernetHeaderLen(CAPTURED_REPLY_REPR)).toBe(ETHERNET_HEADER_LEN);
+  });
+
+  it('writeEthernetHeader (the unchecked hot-path form) writes the same 14 bytes', () => {
+    expectEmits((out, off) => {
+      writeEthernetHeader(out, off, 0xbcee_7b9d_ee02, 0x4016_7e79_c736, EtherType.ARP);
+      return ETHERNET_HEADER_LEN;
+    }, CAPTURED_REPLY.subarray(0, 14));
   });
 
   it('parses and emits one 802.1Q tag', () => {

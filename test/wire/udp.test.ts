@@ -13,6 +13,7 @@ import {
   UDP_HEADER_LEN,
   UDP_MAX_LEN,
   UDP_MAX_PAYLOAD_LEN,
+  writeUdpHeader,
   type UdpRepr,
 } from '../../src/wire/udp.js';
 import { expectDrop, expectEmits, expectNeverThrows, expectOk, expectPrefixesTruncated, FUZZ_RUNS, hex, toHex } from '../support/codec.js';
@@ -144,6 +145,27 @@ describe('UDP', () => {
     const header = new Uint8Array(UDP_HEADER_LEN);
     expect(emitUdpHeader(repr, header, 0, VPN_SRC, VPN_DST)).toBe(UDP_HEADER_LEN);
     expect(toHex(header)).toBe(toHex(VPN_GOLDEN.subarray(0, UDP_HEADER_LEN)));
+  });
+
+  it('writeUdpHeader (the unchecked hot-path form) writes the golden header, at offset 0 and at an offset', () => {
+    const payload = hex(VPN_PAYLOAD_HEX);
+    expectEmits((out, off) => {
+      writeUdpHeader(out, off, 53349, 1194, payload, VPN_SRC, VPN_DST);
+      return UDP_HEADER_LEN;
+    }, VPN_GOLDEN.subarray(0, UDP_HEADER_LEN));
+  });
+
+  it('writeUdpHeader writes what emitUdpHeader writes, a computed 0 as ffff included', () => {
+    fc.assert(
+      fc.property(fc.nat(0xffff), fc.nat(0xffff), fc.uint8Array({ maxLength: 600 }), fc.nat(0xffff_ffff), fc.nat(0xffff_ffff), (sp, dp, payload, src, dst) => {
+        const want = new Uint8Array(UDP_HEADER_LEN);
+        emitUdpHeader({ srcPort: sp, dstPort: dp, payload }, want, 0, src, dst);
+        const got = new Uint8Array(UDP_HEADER_LEN);
+        writeUdpHeader(got, 0, sp, dp, payload, src, dst);
+        expect(toHex(got)).toBe(toHex(want));
+      }),
+      { numRuns: FUZZ_RUNS / 10 },
+    );
   });
 
   it('builds inside out: a payload already in place is not copied', () => {

@@ -11,7 +11,7 @@
  */
 import os from 'node:os';
 import type { Clock, Duration } from '../util/clock.js';
-import type { Rng } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import { Agent, JoinError, joinSwarm, type ManagerEndpoint } from '../swarm/agent.js';
 import { RootCA } from '../swarm/ca.js';
 import { CONTROL_CALLS, type ControlClient, type ControlMethod, type ControlMethods } from '../swarm/control-api.js';
@@ -21,6 +21,8 @@ import { grpcErrorText } from '../swarm/rpc.js';
 import type { NodeRoleName } from '../wire/swarmkit.js';
 import { EngineApiError, ENGINE_VERSION, type EngineMethod, type EngineParams, type EngineResult, type NodeListFilters, type SwarmInfo, type SystemInfo } from './engine-api.js';
 import { clusterToEngine, describeHost, engineArchitecture, nodeToEngine, swarmToEngine } from './engine-convert.js';
+import { DaemonNetworks } from './daemon-networks.js';
+import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
 
 /** How long `swarm init` / `join` wait for the node's first session (real milliseconds). */
@@ -66,12 +68,25 @@ export class Daemon {
   readonly #options: DaemonOptions;
   readonly #epoch: number;
   #active: Active | undefined;
+  readonly #networks: DaemonNetworks;
   #remoteControl: { client: GrpcClient; certPem: string } | undefined;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
     // Wall time on the host's (possibly scaled) time line: dates in certificates and objects.
     this.#epoch = Date.now() - options.clock.now();
+    this.#networks = new DaemonNetworks(
+      {
+        role: () => (!this.#active ? 'inactive' : this.#active.agent.credentials.role === 'swarm-manager' ? 'manager' : 'worker'),
+        listSwarm: async () => (await this.#controlCall('ListNetworks', {})).networks,
+        createSwarm: async (request) => (await this.#controlCall('CreateNetwork', { spec: networkSpec(request) })).network.id,
+        removeSwarm: async (id) => void (await this.#controlCall('RemoveNetwork', { network_id: id })),
+        attachments: () => this.#active?.agent.session?.node?.attachments ?? [],
+        notManager: (operation) => new EngineApiError(operation === 'create' || !this.#active ? ERR_NOT_MANAGER_INACTIVE : ERR_NOT_MANAGER_WORKER, 503),
+      },
+      Rng.derive(options.rng.u32(), 'networks'),
+      this.now,
+    );
   }
 
   now = (): Date => new Date(this.#epoch + this.#options.clock.now());
@@ -148,6 +163,15 @@ export class Daemon {
         await this.#controlCall('RemoveNode', { node_id: node.id, force: p.force === true });
         return null;
       }
+      case 'networkCreate':
+        return this.#networks.create(params as EngineParams<'networkCreate'>);
+      case 'networkList':
+        return this.#networks.list((params as EngineParams<'networkList'>).filters);
+      case 'networkInspect':
+        return this.#networks.inspect((params as EngineParams<'networkInspect'>).id);
+      case 'networkRemove':
+        await this.#networks.remove((params as EngineParams<'networkRemove'>).id);
+        return null;
     }
     throw new EngineApiError(`unknown engine method ${String(method)}`, 404);
   }
@@ -174,6 +198,7 @@ export class Daemon {
     const leader = { host: o.address, port };
     const agent = this.#startAgent(credentials, leader, port);
     this.#active = { agent, manager, leader };
+    this.#networks.ensureGatewayBridge();
     await this.#waitForSession(agent);
     return credentials.nodeId;
   }
@@ -203,6 +228,7 @@ export class Daemon {
     }
     const agent = this.#startAgent(credentials, remote, o.managementPort);
     this.#active = { agent, manager: undefined, leader: remote };
+    this.#networks.ensureGatewayBridge();
     await this.#waitForSession(agent);
     return null;
   }

@@ -222,6 +222,73 @@ export interface NodeListFilters {
   readonly label?: readonly string[];
 }
 
+export interface IpamConfig {
+  readonly Subnet?: string;
+  readonly IPRange?: string;
+  readonly Gateway?: string;
+  readonly AuxiliaryAddresses?: Readonly<Record<string, string>>;
+}
+
+export interface NetworkEndpoint {
+  readonly Name: string;
+  readonly EndpointID: string;
+  readonly MacAddress: string;
+  /** `10.0.1.3/24` */
+  readonly IPv4Address: string;
+  readonly IPv6Address: string;
+}
+
+/** `GET /networks/{id}` (moby `api/types/network` `Inspect`), keys in the API's order. */
+export interface NetworkResource {
+  readonly Name: string;
+  /** 25-char base36 for swarm networks, 64 hex for local ones. */
+  readonly Id: string;
+  readonly Created: string;
+  readonly Scope: 'local' | 'swarm';
+  readonly Driver: string;
+  readonly EnableIPv4: boolean;
+  readonly EnableIPv6: boolean;
+  readonly IPAM: { readonly Driver: string; readonly Options: Readonly<Record<string, string>> | null; readonly Config: readonly IpamConfig[] | null };
+  readonly Internal: boolean;
+  readonly Attachable: boolean;
+  readonly Ingress: boolean;
+  readonly ConfigFrom: { readonly Network: string };
+  readonly ConfigOnly: boolean;
+  /** Local endpoints only (null for a swarm network seen from a manager that has none). */
+  readonly Containers: Readonly<Record<string, NetworkEndpoint>> | null;
+  readonly Options: Readonly<Record<string, string>> | null;
+  readonly Labels: Readonly<Record<string, string>> | null;
+  /** NetworkDB peers of an overlay (omitted when empty). */
+  readonly Peers?: readonly { readonly Name: string; readonly IP: string }[];
+}
+
+/** `POST /networks/create` (moby `api/types/network` `CreateRequest`). */
+export interface NetworkCreateRequest {
+  readonly Name: string;
+  /** Default `bridge`. */
+  readonly Driver?: string;
+  readonly Scope?: string;
+  readonly Internal?: boolean;
+  readonly Attachable?: boolean;
+  readonly Ingress?: boolean;
+  readonly ConfigOnly?: boolean;
+  readonly EnableIPv6?: boolean;
+  readonly IPAM?: { readonly Driver?: string; readonly Config?: readonly IpamConfig[]; readonly Options?: Readonly<Record<string, string>> };
+  /** Driver options (`--opt`), e.g. `encrypted`, `com.docker.network.driver.mtu`. */
+  readonly Options?: Readonly<Record<string, string>>;
+  readonly Labels?: Readonly<Record<string, string>>;
+}
+
+export interface NetworkListFilters {
+  readonly driver?: readonly string[];
+  readonly id?: readonly string[];
+  readonly name?: readonly string[];
+  readonly scope?: readonly string[];
+  readonly type?: readonly string[];
+  readonly label?: readonly string[];
+  readonly dangling?: readonly string[];
+}
+
 /** Method → params and result. Every method may fail with an `EngineApiError`. */
 export interface EngineMethods {
   info: { params: Record<string, never>; result: SystemInfo };
@@ -243,6 +310,12 @@ export interface EngineMethods {
   nodeInspect: { params: { readonly id: string }; result: SwarmNode };
   nodeUpdate: { params: { readonly id: string; readonly version: number; readonly spec: NodeSpec }; result: null };
   nodeRemove: { params: { readonly id: string; readonly force: boolean }; result: null };
+  /** `docker network create`: the new network's ID (and a warning, usually empty). */
+  networkCreate: { params: NetworkCreateRequest; result: { readonly Id: string; readonly Warning: string } };
+  networkList: { params: { readonly filters?: NetworkListFilters }; result: NetworkResource[] };
+  /** `id`: full ID, unique ID prefix or name. */
+  networkInspect: { params: { readonly id: string; readonly verbose?: boolean }; result: NetworkResource };
+  networkRemove: { params: { readonly id: string }; result: null };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -260,6 +333,10 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'nodeInspect',
   'nodeUpdate',
   'nodeRemove',
+  'networkCreate',
+  'networkList',
+  'networkInspect',
+  'networkRemove',
 ];
 
 /** The one operation a docker client needs from a daemon. */

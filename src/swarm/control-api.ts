@@ -6,10 +6,11 @@
  */
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Rng } from '../util/rng.js';
-import type { NodeRoleName, PbCluster, PbClusterSpec, PbNode, PbNodeSpec } from '../wire/swarmkit.js';
+import type { NodeRoleName, PbCluster, PbClusterSpec, PbNetwork, PbNetworkSpec, PbNode, PbNodeSpec } from '../wire/swarmkit.js';
 import { authorizeCaller, type AuthorizationContext } from './authorize.js';
 import { GrpcCode, GrpcStatusError, type CallSpec } from './grpc-client.js';
 import { generateJoinToken, newJoinTokenSecret } from './join-token.js';
+import type { ListNetworksFilters, NetworkControl } from './network-control.js';
 import { MANAGER_ROLE, rpcError } from './rpc.js';
 import { StoreVersionError, type ClusterStore } from './store.js';
 
@@ -26,6 +27,10 @@ export interface ControlMethods {
     request: { cluster_id: string; cluster_version: { index: number }; spec: PbClusterSpec; rotation: { worker_join_token: boolean; manager_join_token: boolean } };
     response: { cluster: PbCluster };
   };
+  CreateNetwork: { request: { spec: PbNetworkSpec }; response: { network: PbNetwork } };
+  GetNetwork: { request: { network_id: string }; response: { network: PbNetwork } };
+  ListNetworks: { request: { filters?: ListNetworksFilters | null }; response: { networks: PbNetwork[] } };
+  RemoveNetwork: { request: { network_id: string }; response: Record<string, never> };
 }
 export type ControlMethod = keyof ControlMethods;
 
@@ -36,6 +41,10 @@ export const CONTROL_CALLS: { readonly [M in ControlMethod]: CallSpec } = {
   RemoveNode: { service: 'Control', method: 'RemoveNode', requestType: 'RemoveNodeRequest', responseType: 'RemoveNodeResponse' },
   GetCluster: { service: 'Control', method: 'GetCluster', requestType: 'GetClusterRequest', responseType: 'GetClusterResponse' },
   UpdateCluster: { service: 'Control', method: 'UpdateCluster', requestType: 'UpdateClusterRequest', responseType: 'UpdateClusterResponse' },
+  CreateNetwork: { service: 'Control', method: 'CreateNetwork', requestType: 'CreateNetworkRequest', responseType: 'CreateNetworkResponse' },
+  GetNetwork: { service: 'Control', method: 'GetNetwork', requestType: 'GetNetworkRequest', responseType: 'GetNetworkResponse' },
+  ListNetworks: { service: 'Control', method: 'ListNetworks', requestType: 'ListNetworksRequest', responseType: 'ListNetworksResponse' },
+  RemoveNetwork: { service: 'Control', method: 'RemoveNetwork', requestType: 'RemoveNetworkRequest', responseType: 'RemoveNetworkResponse' },
 };
 
 /** Either the leader's in-process API or a remote one: the daemon does not care which. */
@@ -48,10 +57,11 @@ export interface ControlApiOptions {
   readonly rng: Rng;
   /** Root CA digest (hex) for newly generated join tokens. */
   readonly rootCaDigest: string;
-  /** Called when a node is removed, so its certificate stops being honoured. */
-  readonly onRemove: (nodeId: string) => void;
+  /** Called when a node is removed: its certificate stops being honoured, its addresses return. */
+  readonly onRemove: (node: PbNode) => void;
   /** The leader's node ID: no Raft here, so the leader cannot be demoted or removed. */
   readonly leaderId: string;
+  readonly networks: NetworkControl;
 }
 
 export class ControlApi implements ControlClient {
@@ -127,7 +137,7 @@ export class ControlApi implements ControlClient {
     if (!request.force && node.status.state === 'READY') {
       throw new GrpcStatusError(GrpcCode.FailedPrecondition, `node ${node.id} is not down and can't be removed`);
     }
-    this.#options.onRemove(node.id);
+    this.#options.onRemove(node);
     store.removeNode(node.id);
     return {};
   }
@@ -153,6 +163,23 @@ export class ControlApi implements ControlClient {
       if (error instanceof StoreVersionError) throw new GrpcStatusError(GrpcCode.Unknown, 'update out of sequence');
       throw error;
     }
+  }
+
+  CreateNetwork(request: ControlMethods['CreateNetwork']['request']): ControlMethods['CreateNetwork']['response'] {
+    return { network: this.#options.networks.create(request.spec) };
+  }
+
+  GetNetwork(request: ControlMethods['GetNetwork']['request']): ControlMethods['GetNetwork']['response'] {
+    return { network: this.#options.networks.get(request.network_id) };
+  }
+
+  ListNetworks(request: ControlMethods['ListNetworks']['request']): ControlMethods['ListNetworks']['response'] {
+    return { networks: this.#options.networks.list(request.filters) };
+  }
+
+  RemoveNetwork(request: ControlMethods['RemoveNetwork']['request']): ControlMethods['RemoveNetwork']['response'] {
+    this.#options.networks.remove(request.network_id);
+    return {};
   }
 
   /** grpc-js handlers: the same methods, for managers calling over 2377. */

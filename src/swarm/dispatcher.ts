@@ -62,6 +62,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#options = options;
     this.#unsubscribe = options.store.subscribe((event) => {
+      if (event.kind === 'network') return;
       if (event.kind === 'cluster') this.#pushAll();
       else if (event.removed) this.#dropSession(event.node.id);
       else if (event.node.role === 'MANAGER' || this.#sessions.has(event.node.id)) {

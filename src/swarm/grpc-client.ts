@@ -25,6 +25,7 @@ export const GrpcCode = {
   InvalidArgument: 3,
   DeadlineExceeded: 4,
   NotFound: 5,
+  AlreadyExists: 6,
   PermissionDenied: 7,
   ResourceExhausted: 8,
   FailedPrecondition: 9,

@@ -24,6 +24,8 @@ import { ControlApi } from './control-api.js';
 import { Dispatcher } from './dispatcher.js';
 import { generateJoinToken, newJoinTokenSecret } from './join-token.js';
 import { KeyManager } from './key-manager.js';
+import { NetworkAllocator } from './network-allocator.js';
+import { NetworkControl } from './network-control.js';
 import { GRPC_SERVER_OPTIONS, MANAGER_ROLE, managerServerCredentials, rpcError, serviceDefinition, WORKER_ROLE, type CertRole } from './rpc.js';
 import { ClusterStore } from './store.js';
 
@@ -65,6 +67,7 @@ export interface NodeCredentials extends NodeIdentity {
 export class Manager {
   readonly store: ClusterStore;
   readonly control: ControlApi;
+  readonly networks: NetworkControl;
   readonly dispatcher: Dispatcher;
   readonly rootCa: RootCA;
   /** The bound management address (`127.A.B.N:2377`, or the stand-in port in port mode). */
@@ -120,6 +123,8 @@ export class Manager {
       },
       options.now,
     );
+    this.networks = new NetworkControl(this.store, new NetworkAllocator({ pools: options.defaultAddrPool, subnetSize: options.subnetSize }), options.rng);
+    this.networks.createIngress();
     this.store.putNode({
       id: nodeId,
       spec: { annotations: { name: '', labels: {} }, desired_role: 'MANAGER', membership: 'ACCEPTED', availability: options.availability },
@@ -128,6 +133,7 @@ export class Manager {
       manager_status: { raft_id: options.rng.u32() + 1, addr: address, leader: true, reachability: 'REACHABLE' },
       certificate: { role: 'MANAGER', csr: new Uint8Array(0), status: { state: 'ISSUED', err: '' }, certificate: Buffer.from(certPem), cn: nodeId },
       role: 'MANAGER',
+      attachments: this.networks.ingressAttachment(),
       VXLANUDPPort: options.dataPathPort,
     });
     const auth: AuthorizationContext = {
@@ -144,7 +150,17 @@ export class Manager {
       newId: () => newSwarmId(options.rng),
       ...(options.heartbeatPeriod !== undefined ? { heartbeatPeriod: options.heartbeatPeriod } : {}),
     });
-    this.control = new ControlApi({ store: this.store, rng: options.rng, rootCaDigest: rootCa.digest, onRemove: (id) => this.#removed.add(id), leaderId: nodeId });
+    this.control = new ControlApi({
+      store: this.store,
+      rng: options.rng,
+      rootCaDigest: rootCa.digest,
+      onRemove: (node) => {
+        this.#removed.add(node.id);
+        this.networks.releaseAttachments(node);
+      },
+      leaderId: nodeId,
+      networks: this.networks,
+    });
     this.#keys.start(options.clock, () =>
       this.store.updateCluster((c) => ({ ...c, network_bootstrap_keys: this.#pbKeys(), encryption_key_lamport_clock: this.#keys.lamportClock })),
     );
@@ -204,6 +220,7 @@ export class Manager {
       manager_status: null,
       certificate: { role, csr: request.csr, status: { state: 'PENDING', err: '' }, certificate: new Uint8Array(0), cn: nodeId },
       role,
+      attachments: this.networks.ingressAttachment(),
       VXLANUDPPort: this.store.cluster.VXLANUDPPort,
     });
     void this.#sign(nodeId, csrPem, role);

@@ -7,9 +7,12 @@
  *
  * Not replicated: one leader holds it (Raft is out of scope; DESIGN.md "Where this is going").
  */
-import type { PbCluster, PbMeta, PbNode, PbTimestamp } from '../wire/swarmkit.js';
+import type { PbCluster, PbMeta, PbNetwork, PbNode, PbTimestamp } from '../wire/swarmkit.js';
 
-export type StoreEvent = { readonly kind: 'node'; readonly node: PbNode; readonly removed: boolean } | { readonly kind: 'cluster'; readonly cluster: PbCluster };
+export type StoreEvent =
+  | { readonly kind: 'node'; readonly node: PbNode; readonly removed: boolean }
+  | { readonly kind: 'network'; readonly network: PbNetwork; readonly removed: boolean }
+  | { readonly kind: 'cluster'; readonly cluster: PbCluster };
 
 export class StoreVersionError extends Error {
   constructor() {
@@ -32,6 +35,7 @@ export class ClusterStore {
   #index = 0;
   #cluster: PbCluster;
   readonly #nodes = new Map<string, PbNode>();
+  readonly #networks = new Map<string, PbNetwork>();
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   readonly #now: () => Date;
 
@@ -50,6 +54,32 @@ export class ClusterStore {
 
   node(id: string): PbNode | undefined {
     return this.#nodes.get(id);
+  }
+
+  get networks(): readonly PbNetwork[] {
+    return [...this.#networks.values()];
+  }
+
+  network(id: string): PbNetwork | undefined {
+    return this.#networks.get(id);
+  }
+
+  /** Adds a network (a fresh ID) or replaces one. */
+  putNetwork(network: Omit<PbNetwork, 'meta'> & { meta?: PbMeta }): PbNetwork {
+    const existing = this.#networks.get(network.id);
+    const stored: PbNetwork = { ...network, meta: existing ? this.#touch(existing.meta) : this.#newMeta() };
+    this.#networks.set(stored.id, stored);
+    this.#emit({ kind: 'network', network: stored, removed: false });
+    return stored;
+  }
+
+  removeNetwork(id: string): boolean {
+    const existing = this.#networks.get(id);
+    if (!existing) return false;
+    this.#networks.delete(id);
+    this.#index += 1;
+    this.#emit({ kind: 'network', network: existing, removed: true });
+    return true;
   }
 
   /** Adds a node (a fresh ID) or replaces one; `expectedVersion` guards against lost updates. */

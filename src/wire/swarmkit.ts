@@ -104,6 +104,16 @@ message RaftConfig {
   uint32 election_tick = 5;
 }
 message EncryptionConfig { bool auto_lock_managers = 1; }
+message Driver { string name = 1; map<string, string> options = 2; }
+message IPAMConfig {
+  enum AddressFamily { UNKNOWN = 0; IPV4 = 4; IPV6 = 6; }
+  AddressFamily family = 1;
+  string subnet = 2;
+  string range = 3;
+  string gateway = 4;
+  map<string, string> reserved = 5;
+}
+message IPAMOptions { Driver driver = 1; repeated IPAMConfig configs = 3; }
 
 // ---- specs.proto ----
 message NodeSpec {
@@ -123,11 +133,28 @@ message ClusterSpec {
   EncryptionConfig encryption_config = 8;
 }
 
+message NetworkSpec {
+  Annotations annotations = 1;
+  Driver driver_config = 2;
+  bool ipv6_enabled = 3;
+  bool internal = 4;
+  IPAMOptions ipam = 5;
+  bool attachable = 6;
+  bool ingress = 7;
+  oneof config_from { string network = 8; }
+}
+
 // ---- objects.proto ----
 message Meta {
   Version version = 1;
   google.protobuf.Timestamp created_at = 2;
   google.protobuf.Timestamp updated_at = 3;
+}
+message NetworkAttachment {
+  Network network = 1;
+  repeated string addresses = 2;
+  repeated string aliases = 3;
+  map<string, string> driver_attachment_opts = 4;
 }
 message Node {
   string id = 1;
@@ -138,7 +165,16 @@ message Node {
   ManagerStatus manager_status = 6;
   Certificate certificate = 8;
   NodeRole role = 9;
+  repeated NetworkAttachment attachments = 10;
   uint32 VXLANUDPPort = 11;
+}
+message Network {
+  string id = 1;
+  Meta meta = 2;
+  NetworkSpec spec = 3;
+  Driver driver_state = 4;
+  IPAMOptions ipam = 5;
+  bool pending_delete = 6;
 }
 message Cluster {
   string id = 1;
@@ -223,6 +259,22 @@ message UpdateClusterRequest {
   KeyRotation rotation = 4;
 }
 message UpdateClusterResponse { Cluster cluster = 1; }
+message CreateNetworkRequest { NetworkSpec spec = 1; }
+message CreateNetworkResponse { Network network = 1; }
+message GetNetworkRequest { string name = 1; string network_id = 2; }
+message GetNetworkResponse { Network network = 1; }
+message ListNetworksRequest {
+  message Filters {
+    repeated string names = 1;
+    repeated string id_prefixes = 2;
+    map<string, string> labels = 3;
+    repeated string name_prefixes = 4;
+  }
+  Filters filters = 1;
+}
+message ListNetworksResponse { repeated Network networks = 1; }
+message RemoveNetworkRequest { string name = 1; string network_id = 2; }
+message RemoveNetworkResponse {}
 service Control {
   rpc GetNode(GetNodeRequest) returns (GetNodeResponse);
   rpc ListNodes(ListNodesRequest) returns (ListNodesResponse);
@@ -230,6 +282,10 @@ service Control {
   rpc RemoveNode(RemoveNodeRequest) returns (RemoveNodeResponse);
   rpc GetCluster(GetClusterRequest) returns (GetClusterResponse);
   rpc UpdateCluster(UpdateClusterRequest) returns (UpdateClusterResponse);
+  rpc GetNetwork(GetNetworkRequest) returns (GetNetworkResponse);
+  rpc ListNetworks(ListNetworksRequest) returns (ListNetworksResponse);
+  rpc CreateNetwork(CreateNetworkRequest) returns (CreateNetworkResponse);
+  rpc RemoveNetwork(RemoveNetworkRequest) returns (RemoveNetworkResponse);
 }
 `;
 
@@ -328,7 +384,17 @@ export interface PbNode {
   manager_status: { raft_id: number; addr: string; leader: boolean; reachability: ReachabilityName } | null;
   certificate: { role: NodeRoleName; csr: Uint8Array; status: { state: IssuanceStateName; err: string }; certificate: Uint8Array; cn: string };
   role: NodeRoleName;
+  /** The node's own endpoints: on `ingress`, its load-balancer address (`ingress-sbox`). */
+  attachments: PbNetworkAttachment[];
   VXLANUDPPort: number;
+}
+
+export interface PbNetworkAttachment {
+  network: PbNetwork | null;
+  /** CIDR notation, `10.0.0.2/24`. */
+  addresses: string[];
+  aliases: string[];
+  driver_attachment_opts: Record<string, string>;
 }
 
 export interface PbEncryptionKey {
@@ -376,4 +442,44 @@ export interface PbSessionMessage {
   managers: PbWeightedPeer[];
   network_bootstrap_keys: PbEncryptionKey[];
   RootCA: Uint8Array;
+}
+
+export interface PbDriver {
+  name: string;
+  options: Record<string, string>;
+}
+
+export interface PbIpamConfig {
+  family: 'UNKNOWN' | 'IPV4' | 'IPV6';
+  subnet: string;
+  range: string;
+  gateway: string;
+  reserved: Record<string, string>;
+}
+
+export interface PbIpamOptions {
+  driver: PbDriver | null;
+  configs: PbIpamConfig[];
+}
+
+export interface PbNetworkSpec {
+  annotations: { name: string; labels: Record<string, string> };
+  driver_config: PbDriver | null;
+  ipv6_enabled: boolean;
+  internal: boolean;
+  ipam: PbIpamOptions | null;
+  attachable: boolean;
+  ingress: boolean;
+  network?: string;
+}
+
+export interface PbNetwork {
+  id: string;
+  meta: PbMeta;
+  spec: PbNetworkSpec;
+  /** The driver's allocation (`com.docker.network.driver.overlay.vxlanid_list`). */
+  driver_state: PbDriver | null;
+  /** The allocated subnets and gateways. */
+  ipam: PbIpamOptions | null;
+  pending_delete: boolean;
 }

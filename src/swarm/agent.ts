@@ -189,6 +189,7 @@ export class Agent {
   async #run(): Promise<void> {
     let backoff = SESSION_RETRY_MIN;
     while (!this.#stopped) {
+      const sessionBefore = this.#sessionId;
       try {
         await this.#client.serverStream<PbSessionMessage>(
           DISPATCHER_CALLS.Session,
@@ -203,9 +204,9 @@ export class Agent {
       this.#connected = false;
       this.#heartbeatTimer?.cancel();
       if (this.#stopped) return;
+      // A session that got going resets the backoff; repeated failures to get one double it.
+      backoff = this.#sessionId !== sessionBefore ? SESSION_RETRY_MIN : ms(Math.min(SESSION_RETRY_MAX, backoff * 2));
       await this.#options.clock.sleep(backoff, this.#abort.signal).catch(() => undefined);
-      backoff = ms(Math.min(SESSION_RETRY_MAX, backoff * 2));
-      if (this.#connected) backoff = SESSION_RETRY_MIN;
     }
   }
 

@@ -397,7 +397,8 @@ describe('RootCA.verifyNodeCertificate', () => {
 
 const opensslAvailable = spawnSync('openssl', ['version']).status === 0;
 
-describe.skipIf(!opensslAvailable)('openssl 3 agrees', () => {
+// Under CI (CI=true, .ci/run installs openssl) a missing openssl fails these instead of skipping.
+describe.skipIf(!opensslAvailable && process.env['CI'] !== 'true')('openssl 3 agrees', () => {
   let dir: string;
   const file = (name: string, text: string) => {
     const path = join(dir, name);

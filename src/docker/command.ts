@@ -46,6 +46,8 @@ export interface RunContext {
   readonly engine: EngineApi;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The next line the user types (without its newline), or null when there is no more input. */
+  readonly readLine: () => Promise<string | null>;
   readonly now: () => Date;
   /** `docker -D`: client debug mode. */
   readonly debug: boolean;

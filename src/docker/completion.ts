@@ -19,6 +19,11 @@ const FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
   filter: ['id=', 'label=', 'membership=', 'name=', 'node.label=', 'role='],
 };
 
+/** Fixed values of flags whose values depend on the command, by command path (before FLAG_VALUES). */
+const COMMAND_FLAG_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'docker network ls': { filter: ['dangling=', 'driver=', 'id=', 'label=', 'name=', 'scope=', 'type='] },
+};
+
 /** Fixed values of the first positional argument, by command path. */
 const ARG_VALUES: Readonly<Record<string, readonly string[]>> = {
   'docker swarm join-token': ['worker', 'manager'],
@@ -58,10 +63,11 @@ export function completeDocker(words: readonly string[], partial: string): strin
   const matching = (candidates: readonly string[], prefix = ''): string[] =>
     [...new Set(candidates.map((c) => prefix + c))].filter((c) => c.startsWith(partial)).sort();
 
-  if (pending !== undefined) return matching(FLAG_VALUES[pending.name] ?? []);
+  const valuesOf = (flag: string): readonly string[] => COMMAND_FLAG_VALUES[cmd.path]?.[flag] ?? FLAG_VALUES[flag] ?? [];
+  if (pending !== undefined) return matching(valuesOf(pending.name));
   if (!dashDash && partial.startsWith('--') && partial.includes('=')) {
     const name = partial.slice(2, partial.indexOf('='));
-    return matching(FLAG_VALUES[name] ?? [], `--${name}=`);
+    return matching(valuesOf(name), `--${name}=`);
   }
   if (!dashDash && partial.startsWith('-')) {
     const visible = cmd.allFlags.filter((f) => f.hidden !== true);

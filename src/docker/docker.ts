@@ -23,6 +23,7 @@ import { ConnectError, errorMessageOf } from './errors.js';
 import { boolKind, listKind, parseFlags, stringKind, type FlagDef } from './flags.js';
 import { helpText, showHelp } from './help.js';
 import { infoCommand } from './info.js';
+import { networkCommand } from './network.js';
 import { nodeCommand } from './node.js';
 import { swarmCommand } from './swarm.js';
 
@@ -35,6 +36,12 @@ export interface DockerResult {
 export interface DockerOptions {
   /** The client's clock (for `… ago` columns). Defaults to the real clock. */
   readonly now?: () => Date;
+  /**
+   * The user's input, one line per call (without its newline), null once there is none — what
+   * prompts such as `network rm`'s ingress warning read. Defaults to no input (a closed stdin),
+   * which answers every prompt with its default (no).
+   */
+  readonly stdin?: () => Promise<string | null>;
 }
 
 /** cli `config.Dir()` for root, shown as the `--config` default. */
@@ -83,7 +90,7 @@ const helpCommand: CommandDef = {
 };
 
 /** The commands swarmnet implements, as `docker` registers them. */
-export const DOCKER_COMMANDS: readonly CommandDef[] = [infoCommand, nodeCommand, swarmCommand];
+export const DOCKER_COMMANDS: readonly CommandDef[] = [infoCommand, networkCommand, nodeCommand, swarmCommand];
 
 const ROOT: CommandDef = {
   use: 'docker [OPTIONS] COMMAND [ARG...]',
@@ -110,7 +117,8 @@ export async function runDocker(argv: readonly string[], engine: EngineApi, opti
   const out = new Output();
   let exitCode: number;
   try {
-    exitCode = await dispatch(new Command(ROOT), argv, guarded(engine), out, options.now ?? (() => new Date()));
+    const input = { now: options.now ?? (() => new Date()), readLine: options.stdin ?? (async () => null) };
+    exitCode = await dispatch(new Command(ROOT), argv, guarded(engine), out, input);
   } catch (e) {
     const message = errorMessageOf(e);
     if (message !== '') out.stderr += `${message}\n`;
@@ -138,7 +146,13 @@ function flagError(cmd: Command, err: string): StatusError {
   return new StatusError(`${err}\n\nUsage:  ${cmd.useLine}\n\nRun '${cmd.path} --help' for more information`, 125);
 }
 
-async function dispatch(root: Command, argv: readonly string[], engine: EngineApi, out: Output, now: () => Date): Promise<number> {
+async function dispatch(
+  root: Command,
+  argv: readonly string[],
+  engine: EngineApi,
+  out: Output,
+  { now, readLine }: Pick<RunContext, 'now' | 'readLine'>,
+): Promise<number> {
   // HandleGlobalFlags: root flags up to the first command word; its notices go to stderr.
   const globals = parseFlags(root.allFlags, argv, false);
   if (!globals.ok) throw flagError(root, globals.error);
@@ -167,6 +181,7 @@ async function dispatch(root: Command, argv: readonly string[], engine: EngineAp
     engine,
     stdout: (s) => (out.stdout += s),
     stderr: (s) => (out.stderr += s),
+    readLine,
     now,
     debug: globals.flags.bool('debug'),
   };

@@ -107,7 +107,17 @@ export class DaemonNetworks {
       throw new EngineApiError(`swarmnet: only overlay networks can be created so far (driver ${JSON.stringify(driver)} is not supported)`, 400);
     }
     if (request.EnableIPv6) throw new EngineApiError('swarmnet: IPv6 networks are not supported', 400);
-    if (request.ConfigOnly) throw new EngineApiError('swarmnet: config-only networks are not supported', 400);
+    if (request.EnableIPv4 === false) throw new EngineApiError('swarmnet: networks without IPv4 are not supported', 400);
+    if (request.ConfigOnly || (request.ConfigFrom && request.ConfigFrom.Network !== '')) {
+      throw new EngineApiError('swarmnet: config-only networks (--config-only, --config-from) are not supported', 400);
+    }
+    if (request.IPAM?.Driver !== undefined && request.IPAM.Driver !== '' && request.IPAM.Driver !== 'default') {
+      throw new EngineApiError(`swarmnet: IPAM driver ${JSON.stringify(request.IPAM.Driver)} is not supported (only "default")`, 400);
+    }
+    if (request.IPAM?.Options && Object.keys(request.IPAM.Options).length > 0) throw new EngineApiError('swarmnet: IPAM driver options are not supported', 400);
+    if (request.Scope !== undefined && request.Scope !== '' && request.Scope !== 'swarm') {
+      throw new EngineApiError(`swarmnet: an overlay network's scope is "swarm", not ${JSON.stringify(request.Scope)}`, 400);
+    }
     const mtu = request.Options?.[MTU_OPTION];
     if (mtu !== undefined && !(/^\d+$/.test(mtu) && Number(mtu) >= MIN_MTU && Number(mtu) <= MAX_MTU)) {
       throw new EngineApiError(`invalid MTU ${JSON.stringify(mtu)}: must be an integer from ${MIN_MTU} to ${MAX_MTU}`, 400);

@@ -272,7 +272,11 @@ export interface NetworkCreateRequest {
   readonly Attachable?: boolean;
   readonly Ingress?: boolean;
   readonly ConfigOnly?: boolean;
+  /** `--ipv4`; sent only when the flag is given. */
+  readonly EnableIPv4?: boolean;
   readonly EnableIPv6?: boolean;
+  /** `--config-from`. */
+  readonly ConfigFrom?: { readonly Network: string };
   readonly IPAM?: { readonly Driver?: string; readonly Config?: readonly IpamConfig[]; readonly Options?: Readonly<Record<string, string>> };
   /** Driver options (`--opt`), e.g. `encrypted`, `com.docker.network.driver.mtu`. */
   readonly Options?: Readonly<Record<string, string>>;

@@ -4,7 +4,7 @@ import { completeDocker } from '../../src/docker/completion.js';
 
 describe('completeDocker', () => {
   it('completes top-level commands (not the hidden help command)', () => {
-    expect(completeDocker([], '')).toEqual(['info', 'node', 'swarm']);
+    expect(completeDocker([], '')).toEqual(['info', 'network', 'node', 'swarm']);
     expect(completeDocker(['docker'], 's')).toEqual(['swarm']);
     expect(completeDocker([], 'x')).toEqual([]);
   });
@@ -38,7 +38,7 @@ describe('completeDocker', () => {
   });
 
   it('completes command paths after `help`', () => {
-    expect(completeDocker(['help'], 'n')).toEqual(['node']);
+    expect(completeDocker(['help'], 'n')).toEqual(['network', 'node']);
     expect(completeDocker(['help', 'swarm'], 'le')).toEqual(['leave']);
   });
 

@@ -167,7 +167,7 @@ describe('docker … --help', () => {
   it('prints the root help with its sections and guides link', async () => {
     const r = await runDocker(['--help'], new FakeEngine());
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.startsWith('Usage:  docker [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommon Commands:\n  info        Display system-wide information\n\nSwarm Commands:\n  node        Manage Swarm nodes\n  swarm       Manage Swarm\n\nGlobal Options:\n      --config string      Location of client config files (default\n')).toBe(true);
+    expect(r.stdout.startsWith('Usage:  docker [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommon Commands:\n  info        Display system-wide information\n\nManagement Commands:\n  network     Manage networks\n\nSwarm Commands:\n  node        Manage Swarm nodes\n  swarm       Manage Swarm\n\nGlobal Options:\n      --config string      Location of client config files (default\n')).toBe(true);
     expect(r.stdout).toContain('  -v, --version            Print version information and quit\n');
     expect(r.stdout.endsWith("\n\nRun 'docker COMMAND --help' for more information on a command.\n\nFor more help on how to use Docker, head to https://docs.docker.com/go/guides/\n")).toBe(true);
     // `docker` alone prints the same to stderr; `docker -h` sends pflag's notice to stderr too.

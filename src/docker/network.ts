@@ -17,26 +17,23 @@ import { boolKind, filterKind, stringKind, type FlagKind } from './flags.js';
 import { formatList, inspectObjects } from './format.js';
 import type { GoParse } from './golang.js';
 import { showHelp } from './help.js';
+import { NETWORK_HEADER, networkListFormat, networkRowContext, typedNetwork } from './network-format.js';
 import {
   addrFromIP,
   addrString,
   ipNetContains,
   ipNetString,
   ipString,
-  NETWORK_HEADER,
-  networkListFormat,
-  networkRowContext,
   parseAddr,
   parseCIDR,
   parseIP,
   parsePrefix,
   prefixString,
   toPrefix,
-  typedNetwork,
   type GoAddr,
   type GoIPNet,
   type GoPrefix,
-} from './network-format.js';
+} from './netip.js';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from './node.js';
 import { naturalCompare } from './sortorder.js';
 

@@ -2,18 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { completeDocker } from '../../src/docker/completion.js';
 import { runDocker, type DockerOptions } from '../../src/docker/docker.js';
-import {
-  addrString,
-  ipNetContains,
-  ipNetString,
-  parseAddr,
-  parseCIDR,
-  parseIP,
-  parsePrefix,
-  prefixString,
-  toPrefix,
-  truncateID,
-} from '../../src/docker/network-format.js';
+import { addrString, ipNetContains, ipNetString, parseAddr, parseCIDR, parseIP, parsePrefix, prefixString, toPrefix } from '../../src/docker/netip.js';
+import { truncateID } from '../../src/docker/network-format.js';
 import { INGRESS_WARNING } from '../../src/docker/network.js';
 import { EngineApiError, type NetworkResource } from '../../src/host/engine-api.js';
 import { FakeEngine, type Handlers } from './fake-engine.js';

@@ -12,15 +12,22 @@
 import os from 'node:os';
 import type { Clock, Duration } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
-import { Agent, JoinError, joinSwarm, type ManagerEndpoint } from '../swarm/agent.js';
+import { Agent, joinSwarm, type ManagerEndpoint } from '../swarm/agent.js';
 import { RootCA } from '../swarm/ca.js';
 import { CONTROL_CALLS, type ControlClient, type ControlMethod, type ControlMethods } from '../swarm/control-api.js';
-import { GrpcClient, GrpcStatusError } from '../swarm/grpc-client.js';
+import { GrpcClient, GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
 import { Manager, type NodeCredentials } from '../swarm/manager.js';
-import { grpcErrorText } from '../swarm/rpc.js';
-import type { NodeRoleName } from '../wire/swarmkit.js';
-import { EngineApiError, ENGINE_VERSION, type EngineMethod, type EngineParams, type EngineResult, type NodeListFilters, type SwarmInfo, type SystemInfo } from './engine-api.js';
-import { clusterToEngine, describeHost, engineArchitecture, nodeToEngine, swarmToEngine } from './engine-convert.js';
+import { EngineApiError, ENGINE_VERSION, type EngineMethod, type EngineParams, type EngineResult, type SwarmInfo, type SystemInfo } from './engine-api.js';
+import { clusterToEngine, describeHost, engineArchitecture, nodeFilters, nodeToEngine, STOCK_ENGINE, swarmToEngine } from './engine-convert.js';
+import {
+  ERR_JOIN_TIMEOUT,
+  ERR_NO_SWARM,
+  ERR_NOT_MANAGER_INACTIVE,
+  ERR_NOT_MANAGER_WORKER,
+  ERR_SWARM_EXISTS,
+  LEAVE_MANAGER,
+  toEngineError,
+} from './engine-errors.js';
 import { DaemonNetworks } from './daemon-networks.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
@@ -29,15 +36,6 @@ import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
 export const SESSION_WAIT_MS = 10_000;
 /** moby `swarmConnectTimeout`: bound on the whole join handshake. */
 export const JOIN_TIMEOUT_MS = 20_000;
-
-const ERR_SWARM_EXISTS = 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
-const ERR_NO_SWARM = 'This node is not part of a swarm';
-const ERR_NOT_MANAGER_INACTIVE = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
-const ERR_NOT_MANAGER_WORKER =
-  "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
-const ERR_JOIN_TIMEOUT =
-  'Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.';
-const LEAVE_MANAGER = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
 
 export interface DaemonOptions {
   readonly hostname: string;
@@ -223,7 +221,7 @@ export class Daemon {
         timeoutMs: JOIN_TIMEOUT_MS,
       });
     } catch (error) {
-      if (error instanceof GrpcStatusError && error.code === 4) throw new EngineApiError(ERR_JOIN_TIMEOUT, 500);
+      if (error instanceof GrpcStatusError && error.code === GrpcCode.DeadlineExceeded) throw new EngineApiError(ERR_JOIN_TIMEOUT, 500);
       throw error;
     }
     const agent = this.#startAgent(credentials, remote, o.managementPort);
@@ -334,7 +332,7 @@ export class Daemon {
     try {
       return (await this.#controlCall('GetNode', { node_id: input })).node;
     } catch (error) {
-      if (!(error instanceof GrpcStatusError) || error.code !== 5) throw error;
+      if (!(error instanceof GrpcStatusError) || error.code !== GrpcCode.NotFound) throw error;
     }
     const { nodes: byName } = await this.#controlCall('ListNodes', { filters: { names: [input] } });
     if (byName.length === 1) return byName[0]!;
@@ -394,71 +392,4 @@ export class Daemon {
       return base;
     }
   }
-}
-
-/** moby `daemon/cluster/filters.go` `newListNodesFilters` accepted keys. */
-const NODE_FILTER_KEYS = new Set(['name', 'label', 'id', 'membership', 'role', 'node.label']);
-
-/**
- * What a stock Linux engine reports about its plumbing (storage, runtimes, plugins); an emulated
- * host has none of it, but `docker info` should read as it does on the real thing.
- */
-const STOCK_ENGINE = {
-  Driver: 'overlay2',
-  DriverStatus: [],
-  LoggingDriver: 'json-file',
-  CgroupDriver: 'systemd',
-  CgroupVersion: '2',
-  Plugins: {
-    Volume: ['local'],
-    Network: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'],
-    Authorization: null,
-    Log: ['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'],
-  },
-  Runtimes: { 'io.containerd.runc.v2': { path: 'runc' }, runc: { path: 'runc' } },
-  DefaultRuntime: 'runc',
-  InitBinary: 'docker-init',
-  ContainerdCommit: { ID: 'swarmnet' },
-  RuncCommit: { ID: 'swarmnet' },
-  InitCommit: { ID: 'swarmnet' },
-  SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
-  DockerRootDir: '/var/lib/docker',
-  Debug: false,
-  ExperimentalBuild: false,
-  LiveRestoreEnabled: false,
-  Warnings: null,
-} as const;
-
-function nodeFilters(filters: NodeListFilters | undefined): ControlMethods['ListNodes']['request']['filters'] {
-  if (!filters) return {};
-  for (const key of Object.keys(filters)) if (!NODE_FILTER_KEYS.has(key)) throw new EngineApiError(`invalid filter '${key}'`, 400);
-  const roles: NodeRoleName[] = [];
-  for (const role of filters.role ?? []) {
-    if (role === 'manager') roles.push('MANAGER');
-    else if (role === 'worker') roles.push('WORKER');
-    else throw new EngineApiError(`invalid filter 'role=${role}'`, 400);
-  }
-  const memberships: string[] = [];
-  for (const m of filters.membership ?? []) {
-    if (m === 'accepted') memberships.push('ACCEPTED');
-    else if (m === 'pending') memberships.push('PENDING');
-    else throw new EngineApiError(`invalid filter 'membership=${m}'`, 400);
-  }
-  return {
-    ...(filters.id?.length ? { id_prefixes: [...filters.id] } : {}),
-    ...(filters.name?.length ? { names: [...filters.name] } : {}),
-    ...(roles.length ? { roles } : {}),
-    ...(memberships.length ? { memberships } : {}),
-  };
-}
-
-/** Every failure as the Engine API error the CLI prints. */
-function toEngineError(error: unknown): EngineApiError {
-  if (error instanceof EngineApiError) return error;
-  if (error instanceof JoinError) return new EngineApiError(error.message, 400);
-  if (error instanceof GrpcStatusError) {
-    const status = error.code === 5 ? 404 : error.code === 3 ? 400 : error.code === 9 ? 400 : error.code === 7 ? 403 : error.code === 14 ? 503 : 500;
-    return new EngineApiError(grpcErrorText(error), status);
-  }
-  return new EngineApiError(error instanceof Error ? error.message : String(error), 500);
 }

@@ -1,11 +1,13 @@
 /**
  * swarmkit objects (protobuf-shaped, src/wire/swarmkit.ts) → Engine API JSON (engine-api.ts), as
- * moby's `daemon/cluster/convert/{node,swarm}.go` convert them; and this host's own
- * `NodeDescription`, as moby's executor describes a Linux engine.
+ * moby's `daemon/cluster/convert/{node,swarm}.go` convert them, and Engine API node filters →
+ * swarmkit's; this host's own `NodeDescription`, as moby's executor describes a Linux engine, and
+ * the stock engine plumbing `docker info` reports.
  */
 import os from 'node:os';
-import type { PbCluster, PbNode, PbNodeDescription, PbTimestamp } from '../wire/swarmkit.js';
-import { ENGINE_VERSION, type ClusterInfo, type Swarm, type SwarmNode, type TLSInfo } from './engine-api.js';
+import type { ControlMethods } from '../swarm/control-api.js';
+import type { NodeRoleName, PbCluster, PbNode, PbNodeDescription, PbTimestamp } from '../wire/swarmkit.js';
+import { EngineApiError, ENGINE_VERSION, type ClusterInfo, type NodeListFilters, type Swarm, type SwarmNode, type TLSInfo } from './engine-api.js';
 
 /** The plugins a stock Linux engine reports (reference docker-cli-outputs.md §2.2). */
 const ENGINE_PLUGINS: readonly { type: string; name: string }[] = [
@@ -141,4 +143,60 @@ export function engineArchitecture(): string {
     default:
       return process.arch;
   }
+}
+
+/** moby `daemon/cluster/filters.go` `newListNodesFilters` accepted keys. */
+const NODE_FILTER_KEYS = new Set(['name', 'label', 'id', 'membership', 'role', 'node.label']);
+
+/**
+ * What a stock Linux engine reports about its plumbing (storage, runtimes, plugins); an emulated
+ * host has none of it, but `docker info` should read as it does on the real thing.
+ */
+export const STOCK_ENGINE = {
+  Driver: 'overlay2',
+  DriverStatus: [],
+  LoggingDriver: 'json-file',
+  CgroupDriver: 'systemd',
+  CgroupVersion: '2',
+  Plugins: {
+    Volume: ['local'],
+    Network: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'],
+    Authorization: null,
+    Log: ['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'],
+  },
+  Runtimes: { 'io.containerd.runc.v2': { path: 'runc' }, runc: { path: 'runc' } },
+  DefaultRuntime: 'runc',
+  InitBinary: 'docker-init',
+  ContainerdCommit: { ID: 'swarmnet' },
+  RuncCommit: { ID: 'swarmnet' },
+  InitCommit: { ID: 'swarmnet' },
+  SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
+  DockerRootDir: '/var/lib/docker',
+  Debug: false,
+  ExperimentalBuild: false,
+  LiveRestoreEnabled: false,
+  Warnings: null,
+} as const;
+
+export function nodeFilters(filters: NodeListFilters | undefined): ControlMethods['ListNodes']['request']['filters'] {
+  if (!filters) return {};
+  for (const key of Object.keys(filters)) if (!NODE_FILTER_KEYS.has(key)) throw new EngineApiError(`invalid filter '${key}'`, 400);
+  const roles: NodeRoleName[] = [];
+  for (const role of filters.role ?? []) {
+    if (role === 'manager') roles.push('MANAGER');
+    else if (role === 'worker') roles.push('WORKER');
+    else throw new EngineApiError(`invalid filter 'role=${role}'`, 400);
+  }
+  const memberships: string[] = [];
+  for (const m of filters.membership ?? []) {
+    if (m === 'accepted') memberships.push('ACCEPTED');
+    else if (m === 'pending') memberships.push('PENDING');
+    else throw new EngineApiError(`invalid filter 'membership=${m}'`, 400);
+  }
+  return {
+    ...(filters.id?.length ? { id_prefixes: [...filters.id] } : {}),
+    ...(filters.name?.length ? { names: [...filters.name] } : {}),
+    ...(roles.length ? { roles } : {}),
+    ...(memberships.length ? { memberships } : {}),
+  };
 }

@@ -1,188 +1,229 @@
 /**
- * The swarm's address management (libnetwork's default IPAM as swarmkit drives it:
- * moby `daemon/libnetwork/ipams/defaultipam`, `ipamutils`; reference docker-overlay-facts.md §6):
+ * The swarm manager's address allocation, pure (no I/O), as the leader's default IPAM does it —
+ * the public surface of `ipam-pools.ts` (the cluster's subnets), `ipam-config.ts` (validation of
+ * `--subnet/--gateway/--ip-range/--aux-address`) and, here, the addresses inside one subnet.
+ * Sources (read, not copied): moby `daemon/libnetwork/ipams/defaultipam/allocator.go`,
+ * `internal/addrset/addrset.go`, `bitmap/sequence.go`, `network.go` (`ipamAllocateVersion`) and
+ * the manager's allocator `daemon/libnetwork/cnmallocator/networkallocator.go` (formerly swarmkit
+ * `manager/allocator/cnmallocator/`). Reference: docker-overlay-facts.md §6.
  *
- * - `AddressPools`: the cluster's default pools (`--default-addr-pool`, 10.0.0.0/8) cut into
- *   subnets of `--default-addr-pool-mask-length` (24). Subnets are handed out in order, skipping
- *   any that overlaps one in use (a user's `--subnet` included): `ingress` gets 10.0.0.0/24 at
- *   `swarm init`, the first user overlay 10.0.1.0/24.
- * - `SubnetAllocator`: addresses inside one subnet, serially as libnetwork's bitmap with its
- *   rolling pointer hands them out — increasing order, a released address not reused until the
- *   pointer wraps — never the network or broadcast address, the gateway (`.1` by default)
- *   reserved first, `--ip-range` narrowing what is handed out, `--aux-address` kept out.
+ * `SubnetAllocator` — one network's subnet: the network and broadcast addresses are never handed
+ * out (except in a /31 or /32, RFC 3021, which reserve nothing), the gateway is reserved first (the
+ * first free address of the range unless `--gateway` names one), then each `--aux-address`. Task,
+ * VIP and load-balancer addresses are allocated **serially**, as the manager asks
+ * (`setIPAMSerialAlloc`): the scan goes on after the last address handed out, so a released
+ * address comes back only when the scan wraps. `--ip-range` limits what is handed out dynamically;
+ * a requested address need only be inside the subnet.
  *
- * CIDR maths through ip-num; addresses cross the API as dotted strings.
+ * Deliberate differences, each a libnetwork oddity no user would want reproduced:
+ * - swarmkit's manager reserves no `--aux-address` (only each node's libnetwork does, where a task
+ *   given such an address then fails to start); here they are reserved at the manager, with the
+ *   node's messages;
+ * - reserved addresses (network, broadcast, gateway, aux) cannot be released one by one: they go
+ *   with the allocator (libnetwork would clear the bit and hand the address out later).
  */
-import { IPv4, IPv4CidrRange } from 'ip-num';
+import type { IPv4CidrRange } from 'ip-num';
+import { cidrOrThrow, firstOf, IPV4_BITS, IpamError, ipamErrors, invalidRange, invalidSubnet, ipv4String, lastOf, masked, parseIpv4, prefixLength } from './ipam-errors.js';
+import { SerialBitmap } from './serial-bitmap.js';
 
-/** A refusal with libnetwork's wording; the allocator shows it to the user. */
-export class IpamError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IpamError';
-  }
-}
+export { IpamError, type IpamErrorCode, type IpamErrorKind, type IpamErrorSource } from './ipam-errors.js';
+export { AddressPools, DEFAULT_ADDRESS_POOL, DEFAULT_SUBNET_SIZE, GLOBAL_ADDRESS_SPACE, MAX_SUBNET_SIZE } from './ipam-pools.js';
+export { parseNetworkIpamOptions, type NetworkIpamOptions, type NetworkIpamRequest } from './ipam-config.js';
 
-/** Largest subnet swarmnet allocates addresses in (a /16: 65 536 addresses, one bitmap each). */
-export const MIN_ALLOCATABLE_PREFIX = 16;
-
-interface Range {
-  readonly first: number;
-  readonly last: number;
-}
-
-function parseCidr(cidr: string): { range: Range; prefix: number; text: string } {
-  let r: IPv4CidrRange;
-  try {
-    r = IPv4CidrRange.fromCidr(cidr.trim());
-  } catch {
-    throw new IpamError(`invalid CIDR address: ${cidr}`);
-  }
-  // Host bits are masked off, as libnetwork does: 10.0.1.7/24 is 10.0.1.0/24.
-  const first = Number(r.getFirst().getValue());
-  const prefix = Number(r.cidrPrefix.getValue());
-  const size = 2 ** (32 - prefix);
-  return { range: { first, last: first + size - 1 }, prefix, text: `${IPv4.fromNumber(BigInt(first)).toString()}/${prefix}` };
-}
-
-const overlaps = (a: Range, b: Range) => a.first <= b.last && b.first <= a.last;
-const ipText = (n: number) => IPv4.fromNumber(BigInt(n)).toString();
-function ipValue(text: string, what: string): number {
-  try {
-    return Number(IPv4.fromString(text.trim()).getValue());
-  } catch {
-    throw new IpamError(`invalid ${what}: ${text}`);
-  }
-}
-
-export class AddressPools {
-  readonly #pools: { range: Range; size: number }[];
-  readonly #inUse = new Map<string, Range>();
-
-  constructor(pools: readonly string[], subnetSize: number) {
-    this.#pools = pools.map((p) => {
-      const { range, prefix } = parseCidr(p);
-      if (subnetSize < prefix) throw new IpamError(`invalid pool request: the subnet size /${subnetSize} is larger than the pool ${p}`);
-      return { range, size: 2 ** (32 - subnetSize) };
-    });
-  }
-
-  /** The next free subnet of the pools, in order. */
-  allocateSubnet(): string {
-    for (const pool of this.#pools) {
-      for (let first = pool.range.first; first + pool.size - 1 <= pool.range.last; first += pool.size) {
-        const candidate = { first, last: first + pool.size - 1 };
-        if ([...this.#inUse.values()].some((r) => overlaps(r, candidate))) continue;
-        const text = `${ipText(first)}/${32 - Math.log2(pool.size)}`;
-        this.#inUse.set(text, candidate);
-        return text;
-      }
-    }
-    throw new IpamError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
-  }
-
-  /** A user's `--subnet`: refused when it overlaps a subnet in use. */
-  reserveSubnet(cidr: string): string {
-    const { range, text } = parseCidr(cidr);
-    if ([...this.#inUse.values()].some((r) => overlaps(r, range))) throw new IpamError('invalid pool request: Pool overlaps with other one on this address space');
-    this.#inUse.set(text, range);
-    return text;
-  }
-
-  releaseSubnet(cidr: string): void {
-    this.#inUse.delete(parseCidr(cidr).text);
-  }
-}
+/** Below this many host bits a subnet is a point-to-point link (RFC 3021): nothing reserved. */
+const MIN_HOST_BITS_WITH_RESERVED = 2;
 
 export interface SubnetOptions {
+  /** `--gateway`; absent: the first free address of the range. */
   readonly gateway?: string | undefined;
+  /** `--ip-range`: dynamic allocation stays inside it. */
   readonly ipRange?: string | undefined;
+  /** `--aux-address name=ip`, reserved after the gateway in this order. */
   readonly auxAddresses?: Readonly<Record<string, string>>;
+  /** Serial allocation: swarm always (the default), local bridges never. */
+  readonly serial?: boolean;
+  /** The network's name, for libnetwork's message about an unparsable auxiliary address. */
+  readonly networkName?: string;
 }
 
+/** What a reserved address is reserved as. */
+export type ReservedRole = 'network' | 'broadcast' | 'gateway' | `aux:${string}`;
+
 export class SubnetAllocator {
+  /** The subnet, masked (libnetwork's `RequestPool` drops host bits). */
+  readonly subnet: string;
   readonly gateway: string;
-  readonly #range: Range;
-  readonly #taken = new Set<number>();
-  /** libnetwork's rolling pointer: the next search starts after the last address handed out. */
-  #next: number;
+  /** The dynamic range when narrower than the subnet, masked. */
+  readonly ipRange: string | undefined;
+  readonly auxAddresses: Readonly<Record<string, string>>;
+  readonly serial: boolean;
+  readonly #range: IPv4CidrRange;
+  readonly #base: number;
+  readonly #bitmap: SerialBitmap;
+  /** Dynamic allocation bounds, as ordinals from the subnet's first address. */
+  readonly #start: number = 0;
+  readonly #end: number;
+  readonly #reserved = new Map<number, ReservedRole>();
 
   constructor(subnet: string, options: SubnetOptions = {}) {
-    const { range: net, prefix } = parseCidr(subnet);
-    if (prefix < MIN_ALLOCATABLE_PREFIX) throw new IpamError(`swarmnet: subnets larger than /${MIN_ALLOCATABLE_PREFIX} are not supported: ${subnet}`);
-    // /31 and /32 have no network and broadcast addresses to keep out (RFC 3021).
-    const usable: Range = prefix >= 31 ? net : { first: net.first + 1, last: net.last - 1 };
-    this.#range = usable;
-    if (options.ipRange !== undefined) {
-      const { range } = parseCidr(options.ipRange);
-      if (range.first < net.first || range.last > net.last) throw new IpamError(`invalid ip-range ${options.ipRange}: not within subnet ${subnet}`);
-      this.#range = { first: Math.max(range.first, usable.first), last: Math.min(range.last, usable.last) };
+    this.serial = options.serial ?? true;
+    this.#range = masked(cidrOrThrow(subnet, invalidSubnet));
+    this.subnet = this.#range.toCidrString();
+    this.#base = firstOf(this.#range);
+    const hostBits = IPV4_BITS - prefixLength(this.#range);
+    this.#bitmap = new SerialBitmap(2 ** hostBits);
+    this.#end = this.#bitmap.bits - 1;
+
+    if (options.ipRange !== undefined && options.ipRange !== '') {
+      const child = masked(cidrOrThrow(options.ipRange, invalidRange));
+      // allocator.go: a range wider than its subnet means the whole subnet (networks from before
+      // moby 24 were created like that); one equal to it is no range at all.
+      if (prefixLength(child) >= prefixLength(this.#range)) {
+        if (!this.#range.contains(child)) {
+          // addrset.go `AddAnyInRange`; libnetwork finds out only at the first allocation.
+          throw new IpamError('invalid-subpool', `add-any, range '${child.toCidrString()}' is not in subnet '${this.subnet}'`, 'internal', 'libnetwork');
+        }
+        if (prefixLength(child) > prefixLength(this.#range)) {
+          this.#start = firstOf(child) - this.#base;
+          this.#end = lastOf(child) - this.#base;
+          this.ipRange = child.toCidrString();
+        }
+      }
     }
-    const gateway = options.gateway !== undefined ? ipValue(options.gateway, 'gateway') : usable.first;
-    if (gateway < net.first || gateway > net.last) throw new IpamError(`invalid gateway ${options.gateway}: not within subnet ${subnet}`);
-    this.gateway = ipText(gateway);
-    this.#taken.add(gateway);
-    for (const [name, ip] of Object.entries(options.auxAddresses ?? {})) {
-      const value = ipValue(ip, `auxiliary address ${name}`);
-      if (value < net.first || value > net.last) throw new IpamError(`invalid auxiliary address ${name}=${ip}: not within subnet ${subnet}`);
-      this.#taken.add(value);
+
+    // allocator.go `newPoolData`: network and broadcast addresses, except on a /31 or /32.
+    if (hostBits >= MIN_HOST_BITS_WITH_RESERVED) {
+      this.#reserve(0, 'network');
+      this.#reserve(this.#bitmap.bits - 1, 'broadcast');
     }
-    this.#next = this.#range.first;
+
+    // network.go `ipamAllocateVersion`: the gateway first, then the auxiliary addresses.
+    const gatewayText = options.gateway ?? '';
+    if (gatewayText !== '' && parseIpv4(gatewayText) === undefined) {
+      // network.go `IpamConf.Validate`.
+      throw new IpamError('invalid-address', `invalid gateway address ${gatewayText} in Ipam configuration`, 'invalid-parameter', 'libnetwork');
+    }
+    let gateway: number;
+    try {
+      gateway = gatewayText === '' ? this.#allocateDynamic() : this.#allocateRequested(gatewayText);
+    } catch (e) {
+      throw e instanceof IpamError ? e.wrap(`failed to allocate gateway (${gatewayText}): `, 'internal') : e;
+    }
+    this.#reserved.set(gateway, 'gateway');
+    this.gateway = ipv4String(this.#base + gateway);
+
+    const aux: Record<string, string> = {};
+    for (const [name, text] of Object.entries(options.auxAddresses ?? {})) {
+      const ip = parseIpv4(text);
+      if (ip === undefined) {
+        const message = `non parsable secondary ip address (${name}:${text}) passed for network ${options.networkName ?? ''}`;
+        throw new IpamError('invalid-address', message, 'invalid-parameter', 'libnetwork');
+      }
+      if (!this.#range.contains(ip)) {
+        const message = `auxiliary address: (${name}:${text}) must belong to the master pool: ${this.subnet}`;
+        throw new IpamError('ip-out-of-range', message, 'forbidden', 'libnetwork');
+      }
+      const ordinal = Number(ip.getValue()) - this.#base;
+      if (this.#bitmap.set(ordinal) !== undefined) {
+        throw ipamErrors.ipAlreadyAllocated().wrap(`failed to allocate secondary ip address (${name}:${text}): `, 'internal');
+      }
+      this.#reserved.set(ordinal, `aux:${name}`);
+      aux[name] = ip.toString();
+    }
+    this.auxAddresses = aux;
   }
 
-  /** The next free address (or `preferred`), dotted. */
+  /** Addresses taken, reserved ones included (libnetwork's `IPsInUse`). */
+  get inUse(): number {
+    return this.#bitmap.ones;
+  }
+
+  /**
+   * An address for an endpoint (task, VIP, node load balancer): `preferred` if given and free
+   * (`Address already in use` otherwise; `requested address is out of range` outside the subnet),
+   * else the next free one of the range, serially (`no available addresses on this pool`).
+   */
   allocate(preferred?: string): string {
-    if (preferred !== undefined) {
-      const value = ipValue(preferred, 'address');
-      if (value < this.#range.first || value > this.#range.last) throw new IpamError(`requested address ${preferred} is out of the network's range`);
-      if (this.#taken.has(value)) throw new IpamError(`Address already in use`);
-      this.#taken.add(value);
-      return preferred.trim();
-    }
-    const size = this.#range.last - this.#range.first + 1;
-    for (let i = 0; i < size; i++) {
-      const candidate = this.#range.first + ((this.#next - this.#range.first + i) % size);
-      if (this.#taken.has(candidate)) continue;
-      this.#taken.add(candidate);
-      this.#next = candidate + 1 > this.#range.last ? this.#range.first : candidate + 1;
-      return ipText(candidate);
-    }
-    throw new IpamError('no available IPv4 addresses on this network\'s address pools');
+    // cnmallocator: an empty address asks for any address.
+    const ordinal = preferred === undefined || preferred === '' ? this.#allocateDynamic() : this.#allocateRequested(preferred);
+    return ipv4String(this.#base + ordinal);
   }
 
-  release(ip: string): void {
-    this.#taken.delete(ipValue(ip, 'address'));
+  /**
+   * libnetwork `ReleaseAddress`: frees `ip`; false if it was not in use. Outside the subnet:
+   * `requested address is out of range`. A reserved address throws (see the module doc).
+   */
+  release(ip: string): boolean {
+    const ordinal = this.#ordinalOf(ip, 'invalid address');
+    const role = this.#reserved.get(ordinal);
+    if (role !== undefined) {
+      throw new IpamError('reserved-address', `swarmnet: ${ip} is reserved in ${this.subnet} (${role}) and cannot be released`, 'forbidden', 'swarmnet');
+    }
+    const was = this.#bitmap.isSet(ordinal);
+    this.#bitmap.unset(ordinal);
+    return was;
   }
 
+  /** Whether `ip` is taken (allocated or reserved); false outside the subnet. */
   has(ip: string): boolean {
-    return this.#taken.has(ipValue(ip, 'address'));
+    const ordinal = this.#ordinalInside(ip);
+    return ordinal !== undefined && this.#bitmap.isSet(ordinal);
+  }
+
+  /** What `ip` is reserved as, if it is. */
+  reservedAs(ip: string): ReservedRole | undefined {
+    const ordinal = this.#ordinalInside(ip);
+    return ordinal === undefined ? undefined : this.#reserved.get(ordinal);
+  }
+
+  #allocateDynamic(): number {
+    const ordinal = this.#bitmap.setAnyInRange(this.#start, this.#end, this.serial);
+    if (ordinal === undefined) throw ipamErrors.noAvailableIps();
+    return ordinal;
+  }
+
+  #allocateRequested(text: string): number {
+    const ordinal = this.#ordinalOf(text, 'invalid preferred address');
+    if (this.#bitmap.set(ordinal) !== undefined) throw ipamErrors.ipAlreadyAllocated();
+    return ordinal;
+  }
+
+  /** `text`'s ordinal in the subnet; unparsable or outside: the IPAM's errors. */
+  #ordinalOf(text: string, invalid: 'invalid preferred address' | 'invalid address'): number {
+    const ip = parseIpv4(text);
+    // allocator.go `RequestAddress` / `ReleaseAddress` given something that is no address.
+    if (ip === undefined) throw new IpamError('invalid-address', `${invalid}: ${text}`, 'invalid-parameter', 'libnetwork');
+    if (!this.#range.contains(ip)) throw ipamErrors.ipOutOfRange();
+    return Number(ip.getValue()) - this.#base;
+  }
+
+  #ordinalInside(text: string): number | undefined {
+    const ip = parseIpv4(text);
+    return ip !== undefined && this.#range.contains(ip) ? Number(ip.getValue()) - this.#base : undefined;
+  }
+
+  #reserve(ordinal: number, role: ReservedRole): void {
+    this.#bitmap.set(ordinal);
+    this.#reserved.set(ordinal, role);
   }
 }
 
 /**
- * The `--subnet/--gateway/--ip-range/--aux-address` combination of one IPAM config, checked the
- * way docker/cli's `createIPAMConfig` and libnetwork check it.
+ * The manager's allocation of one endpoint address on a network with several subnets
+ * (cnmallocator `allocateNetworkIPs` / `allocateVIP`): each subnet in turn; a full subnet, or a
+ * `preferred` address outside it, moves on to the next; any other failure stops.
  */
-export function parseNetworkIpamOptions(options: {
-  subnet?: string | undefined;
-  gateway?: string | undefined;
-  ipRange?: string | undefined;
-  auxAddresses?: Readonly<Record<string, string>>;
-}): { subnet?: string; gateway?: string; ipRange?: string; auxAddresses: Record<string, string> } {
-  const aux = { ...(options.auxAddresses ?? {}) };
-  if (options.subnet === undefined) {
-    if (options.gateway !== undefined) throw new IpamError('gateway specified without subnet');
-    if (options.ipRange !== undefined) throw new IpamError('ip-range specified without subnet');
-    if (Object.keys(aux).length > 0) throw new IpamError('aux-address specified without subnet');
-    return { auxAddresses: aux };
+export function allocateNetworkAddress(subnets: readonly SubnetAllocator[], preferred?: string, purpose: 'endpoint' | 'vip' = 'endpoint'): string {
+  const vip = purpose === 'vip';
+  for (const subnet of subnets) {
+    try {
+      return subnet.allocate(preferred);
+    } catch (e) {
+      if (!(e instanceof IpamError)) throw e;
+      if (e.code === 'no-available-ips' || e.code === 'ip-out-of-range') continue;
+      throw e.wrap(vip ? 'could not allocate VIP from IPAM: ' : 'could not allocate IP from IPAM: ', 'internal');
+    }
   }
-  const subnet = parseCidr(options.subnet).text;
-  // Validates everything against the subnet (throws with the reason).
-  new SubnetAllocator(subnet, { gateway: options.gateway, ipRange: options.ipRange, auxAddresses: aux });
-  return {
-    subnet,
-    ...(options.gateway !== undefined ? { gateway: options.gateway.trim() } : {}),
-    ...(options.ipRange !== undefined ? { ipRange: parseCidr(options.ipRange).text } : {}),
-    auxAddresses: aux,
-  };
+  const message = vip ? 'could not find an available IP while allocating VIP' : 'could not find an available IP';
+  throw new IpamError('no-available-ips', message, 'internal', 'swarmkit');
 }

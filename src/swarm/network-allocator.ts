@@ -7,7 +7,7 @@
 import type { PbNetworkSpec } from '../wire/swarmkit.js';
 import { GrpcCode, GrpcStatusError } from './grpc-client.js';
 import { AddressPools, SubnetAllocator, parseNetworkIpamOptions, IpamError } from './ipam.js';
-import { VniAllocator, VniError } from './vni.js';
+import { parseVxlanIdList, VniAllocator, VniError } from './vni.js';
 
 export const VXLANID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
 
@@ -50,7 +50,12 @@ export class NetworkAllocator {
       const subnet = fromPool ? this.#pools.allocateSubnet() : this.#pools.reserveSubnet(ipam.subnet!);
       let vni: number;
       try {
-        vni = requestedVni !== undefined ? this.#vnis.reserve(Number(requestedVni)) : this.#vnis.allocate();
+        if (requestedVni === undefined) vni = this.#vnis.allocate();
+        else {
+          const vnis = parseVxlanIdList(requestedVni);
+          if (vnis.length !== 1) throw new VniError('invalid-vxlan-id', `swarmnet: one VXLAN ID per network (got ${requestedVni})`);
+          vni = this.#vnis.reserve(vnis[0]!);
+        }
       } catch (error) {
         this.#pools.releaseSubnet(subnet);
         throw error;

@@ -17,7 +17,6 @@ import type { PbNetwork, PbNetworkAttachment } from '../wire/swarmkit.js';
 import { EngineApiError, type NetworkCreateRequest, type NetworkEndpoint, type NetworkListFilters, type NetworkResource } from './engine-api.js';
 import { goTime } from './engine-convert.js';
 
-export const VXLANID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
 export const MTU_OPTION = 'com.docker.network.driver.mtu';
 /** Names only the daemon may create (moby `runconfig.IsPreDefinedNetwork`). */
 const PREDEFINED_NAMES = new Set(['bridge', 'host', 'none', 'default']);

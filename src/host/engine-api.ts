@@ -326,23 +326,6 @@ export type EngineMethod = keyof EngineMethods;
 export type EngineParams<M extends EngineMethod> = EngineMethods[M]['params'];
 export type EngineResult<M extends EngineMethod> = EngineMethods[M]['result'];
 
-export const ENGINE_METHODS: readonly EngineMethod[] = [
-  'info',
-  'swarmInit',
-  'swarmJoin',
-  'swarmLeave',
-  'swarmInspect',
-  'swarmUpdate',
-  'nodeList',
-  'nodeInspect',
-  'nodeUpdate',
-  'nodeRemove',
-  'networkCreate',
-  'networkList',
-  'networkInspect',
-  'networkRemove',
-];
-
 /** The one operation a docker client needs from a daemon. */
 export interface EngineApi {
   call<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResult<M>>;

@@ -24,7 +24,8 @@ export function goTime(t: PbTimestamp | null | undefined): string {
   return `${base}${fraction}Z`;
 }
 
-function seconds(d: PbTimestamp | null | undefined): number {
+/** A protobuf Duration as Go's `time.Duration` (nanoseconds), as the Engine API sends it. */
+function nanoseconds(d: PbTimestamp | null | undefined): number {
   return d ? d.seconds * 1e9 + d.nanos : 0;
 }
 
@@ -97,8 +98,8 @@ export function clusterToEngine(cluster: PbCluster, tlsInfo: TLSInfo): ClusterIn
         ElectionTick: spec.raft.election_tick,
         HeartbeatTick: spec.raft.heartbeat_tick,
       },
-      Dispatcher: { HeartbeatPeriod: seconds(spec.dispatcher.heartbeat_period) },
-      CAConfig: { NodeCertExpiry: seconds(spec.ca_config.node_cert_expiry), ...(spec.ca_config.force_rotate ? { ForceRotate: spec.ca_config.force_rotate } : {}) },
+      Dispatcher: { HeartbeatPeriod: nanoseconds(spec.dispatcher.heartbeat_period) },
+      CAConfig: { NodeCertExpiry: nanoseconds(spec.ca_config.node_cert_expiry), ...(spec.ca_config.force_rotate ? { ForceRotate: spec.ca_config.force_rotate } : {}) },
       TaskDefaults: {},
       EncryptionConfig: { AutoLockManagers: spec.encryption_config.auto_lock_managers },
     },

@@ -4,8 +4,7 @@
  * swarmkit gRPC status in grpc-go's `rpc error: code = … desc = …` form, as Docker shows it.
  */
 import { JoinError } from '../swarm/agent.js';
-import { GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
-import { grpcErrorText } from '../swarm/rpc.js';
+import { GrpcCode, GrpcStatusError, grpcErrorText } from '../swarm/grpc-client.js';
 import { EngineApiError } from './engine-api.js';
 
 export const ERR_SWARM_EXISTS = 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';

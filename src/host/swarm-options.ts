@@ -5,14 +5,13 @@
  * or reach 127.0.0.0/8.
  */
 import { IPv4CidrRange } from 'ip-num';
+import { DEFAULT_MANAGEMENT_PORT } from '../swarm/dispatcher.js';
+import { DEFAULT_ADDRESS_POOL, DEFAULT_SUBNET_SIZE } from '../swarm/ipam.js';
 import type { AvailabilityName } from '../wire/swarmkit.js';
 import { EngineApiError, type SwarmInitRequest } from './engine-api.js';
 
-/** moby `defaultAddrPool` and `defaultSubnetSize`. */
-export const DEFAULT_ADDR_POOL = '10.0.0.0/8';
-export const DEFAULT_SUBNET_SIZE = 24;
+/** IANA's VXLAN port (RFC 7348 §5), moby `defaultVXLANUDPPort`. */
 export const DEFAULT_DATA_PATH_PORT = 4789;
-export const DEFAULT_MANAGEMENT_PORT = 2377;
 
 export interface InitSettings {
   readonly listenPort: number;
@@ -77,7 +76,7 @@ export function parseSwarmInit(request: SwarmInitRequest, host: HostAddressing):
     listenPort,
     availability,
     dataPathPort: dataPathPort || host.dataPathPort || DEFAULT_DATA_PATH_PORT,
-    defaultAddrPool: pools.length > 0 ? pools : [DEFAULT_ADDR_POOL],
+    defaultAddrPool: pools.length > 0 ? pools : [DEFAULT_ADDRESS_POOL],
     subnetSize: subnetSize || DEFAULT_SUBNET_SIZE,
   };
 }

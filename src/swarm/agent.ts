@@ -89,7 +89,7 @@ export async function joinSwarm(options: JoinOptions): Promise<NodeCredentials> 
       left(),
     );
     const certPem = await waitForCertificate(client, issued.node_id, deadline);
-    const identity = rootCa.verifyNodeCertificate(new Uint8Array(pemToDer(certPem)), options.now());
+    const identity = rootCa.verifyNodeCertificate(certPem, options.now());
     return { ...identity, certPem, keyPem, rootCaPem };
   } finally {
     client.close();
@@ -109,11 +109,6 @@ async function waitForCertificate(client: GrpcClient, nodeId: string, deadline: 
     if (status.status.state === 'FAILED') throw new JoinError(`certificate issuance failed: ${status.status.err}`);
   }
   throw new GrpcStatusError(GrpcCode.DeadlineExceeded, 'context deadline exceeded');
-}
-
-function pemToDer(pem: string): Buffer {
-  const body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
-  return Buffer.from(body, 'base64');
 }
 
 export interface AgentOptions {
@@ -258,7 +253,7 @@ export class Agent {
       const { keyPem, csrPem } = await generateNodeKeyAndCsr();
       await this.#client.unary(CA_CALLS.IssueNodeCertificate, { csr: Buffer.from(csrPem), token: '' }, RPC_TIMEOUT_MS);
       const certPem = await waitForCertificate(this.#client, this.#credentials.nodeId, Date.now() + 15_000);
-      const identity = RootCA.fromPem(this.#credentials.rootCaPem).verifyNodeCertificate(new Uint8Array(pemToDer(certPem)), this.#options.now());
+      const identity = RootCA.fromPem(this.#credentials.rootCaPem).verifyNodeCertificate(certPem, this.#options.now());
       this.#credentials = { ...identity, certPem, keyPem, rootCaPem: this.#credentials.rootCaPem };
       this.#client.close();
       this.#client = this.#newClient();

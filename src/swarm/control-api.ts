@@ -204,4 +204,3 @@ function managerAddr(node: PbNode): string {
   return `${node.status.addr}:2377`;
 }
 
-export { status };

@@ -17,10 +17,10 @@ import tls from 'node:tls';
 import { decodeSwarmkit, encodeSwarmkit, MAX_SWARMKIT_MESSAGE_BYTES } from '../wire/swarmkit.js';
 import { MANAGER_SERVER_NAME, type TlsIdentity } from './rpc.js';
 
-/** gRPC status codes (grpc `codes`), the ones this client produces or branches on. */
+/** gRPC status codes, named as grpc-go's `codes.Code.String()` prints them (wire values). */
 export const GrpcCode = {
   OK: 0,
-  Cancelled: 1,
+  Canceled: 1,
   Unknown: 2,
   InvalidArgument: 3,
   DeadlineExceeded: 4,
@@ -29,9 +29,25 @@ export const GrpcCode = {
   PermissionDenied: 7,
   ResourceExhausted: 8,
   FailedPrecondition: 9,
+  Aborted: 10,
+  OutOfRange: 11,
+  Unimplemented: 12,
   Internal: 13,
   Unavailable: 14,
+  DataLoss: 15,
+  Unauthenticated: 16,
 } as const;
+
+const GRPC_CODE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(GrpcCode).map(([name, code]) => [code, name]));
+
+/** grpc-go's text for an error that crossed the wire: `rpc error: code = X desc = Y`. */
+export function grpcErrorText(error: unknown): string {
+  const e = error as { code?: unknown; details?: unknown };
+  if (typeof e?.code === 'number' && typeof e.details === 'string') {
+    return `rpc error: code = ${GRPC_CODE_NAMES[e.code] ?? String(e.code)} desc = ${e.details}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 
 const GRPC_FRAME_HEADER_BYTES = 5;
 
@@ -153,7 +169,7 @@ export class GrpcClient {
       };
       const onAbort = () => {
         stream?.close(http2.constants.NGHTTP2_CANCEL);
-        finish(new GrpcStatusError(GrpcCode.Cancelled, 'context canceled'));
+        finish(new GrpcStatusError(GrpcCode.Canceled, 'context canceled'));
       };
       let stream: http2.ClientHttp2Stream | undefined;
       try {

@@ -7,9 +7,7 @@
 import type { PbNetworkSpec } from '../wire/swarmkit.js';
 import { GrpcCode, GrpcStatusError } from './grpc-client.js';
 import { AddressPools, SubnetAllocator, parseNetworkIpamOptions, IpamError } from './ipam.js';
-import { parseVxlanIdList, VniAllocator, VniError } from './vni.js';
-
-export const VXLANID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
+import { OVERLAY_VXLAN_ID_LIST, parseVxlanIdList, VniAllocator, VniError } from './vni.js';
 
 export interface NetworkAllocation {
   readonly subnet: string;
@@ -38,7 +36,7 @@ export class NetworkAllocator {
 
   allocate(networkId: string, spec: PbNetworkSpec): NetworkAllocation {
     const config = spec.ipam?.configs?.[0];
-    const requestedVni = spec.driver_config?.options?.[VXLANID_OPTION];
+    const requestedVni = spec.driver_config?.options?.[OVERLAY_VXLAN_ID_LIST];
     return failuresAsStatus(() => {
       const ipam = parseNetworkIpamOptions({
         subnet: config?.subnet || undefined,

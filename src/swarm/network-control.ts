@@ -11,9 +11,8 @@ import type { PbNetwork, PbNetworkSpec, PbNode } from '../wire/swarmkit.js';
 import { GrpcCode, GrpcStatusError } from './grpc-client.js';
 import type { NetworkAllocator } from './network-allocator.js';
 import type { ClusterStore } from './store.js';
+import { OVERLAY_VXLAN_ID_LIST } from './vni.js';
 
-/** The overlay driver's allocation option (moby `drivers/overlay/ovmanager`). */
-export const VXLANID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
 /** Docker's label on networks the swarm creates itself (`ingress`). */
 export const PREDEFINED_LABEL = 'com.docker.swarm.predefined';
 export const INGRESS_NAME = 'ingress';
@@ -72,7 +71,7 @@ export class NetworkControl {
     return this.store.putNetwork({
       id,
       spec: { ...spec, annotations: { name, labels }, driver_config: { name: driver, options: spec.driver_config?.options ?? {} } },
-      driver_state: { name: 'overlay', options: { [VXLANID_OPTION]: String(allocation.vni) } },
+      driver_state: { name: 'overlay', options: { [OVERLAY_VXLAN_ID_LIST]: String(allocation.vni) } },
       ipam: {
         driver: { name: spec.ipam?.driver?.name || 'default', options: spec.ipam?.driver?.options ?? {} },
         configs: [{ family: 'IPV4', subnet: allocation.subnet, range: allocation.range ?? '', gateway: allocation.gateway, reserved: allocation.reserved }],

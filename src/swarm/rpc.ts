@@ -94,36 +94,6 @@ export function rpcError(code: grpc.status, details: string): grpc.ServiceError 
   return error;
 }
 
-/** grpc-go's text for an error that crossed the wire: `rpc error: code = X desc = Y`. */
-export function grpcErrorText(error: unknown): string {
-  const e = error as Partial<grpc.ServiceError>;
-  if (typeof e?.code === 'number' && typeof e.details === 'string') {
-    return `rpc error: code = ${GRPC_CODE_NAMES[e.code] ?? String(e.code)} desc = ${e.details}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** grpc-go's `codes.Code.String()` names (grpc-js' enum uses SCREAMING_CASE). */
-const GRPC_CODE_NAMES: Record<number, string> = {
-  0: 'OK',
-  1: 'Canceled',
-  2: 'Unknown',
-  3: 'InvalidArgument',
-  4: 'DeadlineExceeded',
-  5: 'NotFound',
-  6: 'AlreadyExists',
-  7: 'PermissionDenied',
-  8: 'ResourceExhausted',
-  9: 'FailedPrecondition',
-  10: 'Aborted',
-  11: 'OutOfRange',
-  12: 'Unimplemented',
-  13: 'Internal',
-  14: 'Unavailable',
-  15: 'DataLoss',
-  16: 'Unauthenticated',
-};
-
 /** What grpc-js exposes of a call's TLS connection (its `AuthContext`, not exported by name). */
 export interface AuthContextLike {
   readonly sslPeerCertificate?: { readonly raw?: Buffer };
@@ -136,4 +106,3 @@ export function peerCertificateDer(call: { getAuthContext(): AuthContextLike | n
   return certificate.raw;
 }
 
-export { grpc };

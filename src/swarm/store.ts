@@ -26,11 +26,6 @@ export function timestamp(date: Date): PbTimestamp {
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
 }
 
-export function timestampToDate(t: PbTimestamp | null | undefined): Date {
-  if (!t) return new Date(0);
-  return new Date(t.seconds * 1000 + Math.floor(t.nanos / 1_000_000));
-}
-
 export class ClusterStore {
   #index = 0;
   #cluster: PbCluster;

@@ -138,21 +138,14 @@ export function emitUdpHeader(
     throw new InvalidArgumentError(`UDP payload of ${repr.payload.length} bytes exceeds ${UDP_MAX_PAYLOAD_LEN}`);
   }
   ensureRoom(out, offset, UDP_HEADER_LEN);
-  const length = udpLen(repr);
-  writeU16(out, offset + UDP_SRC_PORT_OFFSET, repr.srcPort);
-  writeU16(out, offset + UDP_DST_PORT_OFFSET, repr.dstPort);
-  writeU16(out, offset + UDP_LENGTH_OFFSET, length);
-  let checksum = 0;
   if (opts?.checksum !== false) {
-    // The header is 8 bytes (even), so the payload's words line up when summed separately.
-    let sum = pseudoHeaderSum(src, dst, PROTO_UDP, length);
-    sum += repr.srcPort + repr.dstPort + length;
-    sum = checksumAdd(repr.payload, 0, repr.payload.length, sum);
-    checksum = checksumFinish(sum);
-    // RFC 768: a computed zero is sent as all ones, since 0 on the wire means "no checksum".
-    if (checksum === 0) checksum = 0xffff;
+    writeUdpHeader(out, offset, repr.srcPort, repr.dstPort, repr.payload, src, dst);
+  } else {
+    writeU16(out, offset + UDP_SRC_PORT_OFFSET, repr.srcPort);
+    writeU16(out, offset + UDP_DST_PORT_OFFSET, repr.dstPort);
+    writeU16(out, offset + UDP_LENGTH_OFFSET, udpLen(repr));
+    writeU16(out, offset + UDP_CHECKSUM_OFFSET, 0);
   }
-  writeU16(out, offset + UDP_CHECKSUM_OFFSET, checksum);
   return UDP_HEADER_LEN;
 }
 

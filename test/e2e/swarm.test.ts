@@ -9,9 +9,8 @@ import { Cluster } from '../../src/cluster/index.js';
 import { EngineApiError, type SwarmNode } from '../../src/host/engine-api.js';
 import { RootCA } from '../../src/swarm/ca.js';
 import { generateNodeKeyAndCsr } from '../../src/swarm/node-certificate.js';
-import { GrpcClient } from '../../src/swarm/grpc-client.js';
+import { GrpcClient, grpcErrorText } from '../../src/swarm/grpc-client.js';
 import { CONTROL_CALLS } from '../../src/swarm/control-api.js';
-import { grpcErrorText } from '../../src/swarm/rpc.js';
 import { stopAndCheckClean } from './support.js';
 
 const HEARTBEAT_MS = 300;

@@ -11,9 +11,9 @@ describe('runSh (@sh): a real /bin/sh -c, bounded', () => {
   });
 
   it('kills the whole process group at the time limit, grandchildren included', async () => {
-    const started = performance.now();
+    // Were the group not killed, the call would wait for `sleep 20` and the test's own bound
+    // (vitest's 5 s) would fail it; the exit code and the missing "late" say it was killed.
     const r = await runSh('sleep 20; echo late', { timeoutMs: 200 });
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(r.exitCode).toBe(SH_TIMEOUT_EXIT_CODE);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('@sh: timed out after 0.2 s\n');

@@ -293,6 +293,323 @@ export interface NetworkListFilters {
   readonly dangling?: readonly string[];
 }
 
+// ---- services and tasks (moby `api/types/swarm/{service,task,container,network}.go`) ----
+
+export interface EnginePortConfig {
+  readonly Name?: string;
+  readonly Protocol: 'tcp' | 'udp' | 'sctp';
+  readonly TargetPort: number;
+  /** 0 in a spec: allocate one from 30000–32767 (ingress mode). */
+  readonly PublishedPort?: number;
+  readonly PublishMode: 'ingress' | 'host';
+}
+
+export interface EngineNetworkAttachmentConfig {
+  /** Network name or ID in a request; the daemon stores the ID. */
+  readonly Target: string;
+  readonly Aliases?: readonly string[];
+  readonly DriverOpts?: Readonly<Record<string, string>>;
+}
+
+export interface EngineContainerSpec {
+  readonly Image: string;
+  readonly Labels?: Readonly<Record<string, string>>;
+  /** The entrypoint override (`--entrypoint`); the image's when absent. */
+  readonly Command?: readonly string[];
+  /** The command after the image (`docker service create IMAGE ARGS…`). */
+  readonly Args?: readonly string[];
+  readonly Hostname?: string;
+  readonly Env?: readonly string[];
+  readonly Dir?: string;
+  readonly User?: string;
+  readonly TTY?: boolean;
+  readonly OpenStdin?: boolean;
+  /** Go duration nanoseconds. */
+  readonly StopGracePeriod?: number;
+  readonly Init?: boolean | null;
+  readonly Isolation?: string;
+}
+
+export interface EngineTaskSpec {
+  readonly ContainerSpec?: EngineContainerSpec;
+  readonly NetworkAttachmentSpec?: { readonly ContainerID: string };
+  readonly Resources?: { readonly Limits?: Readonly<Record<string, unknown>>; readonly Reservations?: Readonly<Record<string, unknown>> };
+  readonly RestartPolicy?: { readonly Condition?: 'none' | 'on-failure' | 'any'; readonly Delay?: number; readonly MaxAttempts?: number; readonly Window?: number };
+  readonly Placement?: { readonly Constraints?: readonly string[]; readonly MaxReplicas?: number; readonly Platforms?: readonly { readonly Architecture: string; readonly OS: string }[] };
+  readonly Networks?: readonly EngineNetworkAttachmentConfig[];
+  readonly LogDriver?: { readonly Name: string; readonly Options?: Readonly<Record<string, string>> };
+  readonly ForceUpdate: number;
+  readonly Runtime?: string;
+}
+
+export interface EngineUpdateConfig {
+  readonly Parallelism: number;
+  /** Go duration nanoseconds. */
+  readonly Delay?: number;
+  readonly FailureAction?: 'pause' | 'continue' | 'rollback';
+  readonly Monitor?: number;
+  readonly MaxFailureRatio: number;
+  readonly Order?: 'stop-first' | 'start-first';
+}
+
+export interface EngineEndpointSpec {
+  readonly Mode?: 'vip' | 'dnsrr';
+  readonly Ports?: readonly EnginePortConfig[];
+}
+
+export interface EngineServiceSpec {
+  readonly Name?: string;
+  readonly Labels?: Readonly<Record<string, string>>;
+  readonly TaskTemplate: EngineTaskSpec;
+  readonly Mode: { readonly Replicated?: { readonly Replicas?: number }; readonly Global?: Record<string, never> };
+  readonly UpdateConfig?: EngineUpdateConfig;
+  readonly RollbackConfig?: EngineUpdateConfig;
+  readonly EndpointSpec?: EngineEndpointSpec;
+}
+
+export interface EngineVirtualIP {
+  readonly NetworkID: string;
+  /** CIDR, `10.0.1.2/24`. */
+  readonly Addr: string;
+}
+
+export interface EngineEndpoint {
+  readonly Spec: EngineEndpointSpec;
+  readonly Ports?: readonly EnginePortConfig[];
+  readonly VirtualIPs?: readonly EngineVirtualIP[];
+}
+
+export interface EngineService {
+  readonly ID: string;
+  readonly Version: ObjectVersion;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+  readonly Spec: EngineServiceSpec;
+  readonly PreviousSpec?: EngineServiceSpec;
+  readonly Endpoint: EngineEndpoint;
+  readonly UpdateStatus?: { readonly State: string; readonly StartedAt?: string; readonly CompletedAt?: string; readonly Message: string };
+  /** With `status=true` (`docker service ls`): running and desired task counts. */
+  readonly ServiceStatus?: { readonly RunningTasks: number; readonly DesiredTasks: number; readonly CompletedTasks: number };
+}
+
+export type EngineTaskState =
+  | 'new'
+  | 'pending'
+  | 'assigned'
+  | 'accepted'
+  | 'preparing'
+  | 'ready'
+  | 'starting'
+  | 'running'
+  | 'complete'
+  | 'shutdown'
+  | 'failed'
+  | 'rejected'
+  | 'remove'
+  | 'orphaned';
+
+export interface EngineTask {
+  readonly ID: string;
+  readonly Version: ObjectVersion;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+  readonly Labels: Readonly<Record<string, string>>;
+  readonly Spec: EngineTaskSpec;
+  readonly ServiceID: string;
+  /** Absent (0) for global services' tasks. */
+  readonly Slot?: number;
+  readonly NodeID?: string;
+  readonly Status: {
+    readonly Timestamp: string;
+    readonly State: EngineTaskState;
+    readonly Message: string;
+    readonly Err?: string;
+    readonly ContainerStatus?: { readonly ContainerID: string; readonly PID: number; readonly ExitCode: number };
+    readonly PortStatus: { readonly Ports?: readonly EnginePortConfig[] };
+  };
+  readonly DesiredState: EngineTaskState;
+  readonly NetworksAttachments?: readonly { readonly Network: NetworkResourceSwarm; readonly Addresses: readonly string[] }[];
+}
+
+/** A swarm network as embedded in tasks (moby `swarm.Network`). */
+export interface NetworkResourceSwarm {
+  readonly ID: string;
+  readonly Version: ObjectVersion;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+  readonly Spec: {
+    readonly Name: string;
+    readonly Labels: Readonly<Record<string, string>>;
+    readonly DriverConfiguration?: { readonly Name: string; readonly Options?: Readonly<Record<string, string>> };
+    readonly Scope: 'swarm';
+    readonly Attachable?: boolean;
+    readonly Ingress?: boolean;
+  };
+  readonly DriverState: { readonly Name: string; readonly Options?: Readonly<Record<string, string>> };
+  readonly IPAMOptions?: { readonly Driver: { readonly Name: string }; readonly Configs?: readonly { readonly Subnet: string; readonly Gateway: string }[] };
+}
+
+export interface ServiceListFilters {
+  readonly id?: readonly string[];
+  readonly name?: readonly string[];
+  readonly label?: readonly string[];
+  readonly mode?: readonly string[];
+}
+
+export interface TaskListFilters {
+  readonly id?: readonly string[];
+  readonly name?: readonly string[];
+  readonly service?: readonly string[];
+  readonly node?: readonly string[];
+  /** `running`, `shutdown`, `accepted` (the desired state). */
+  readonly 'desired-state'?: readonly string[];
+  readonly label?: readonly string[];
+}
+
+/** One line of `docker service logs`: the task it came from and the text. */
+export interface ServiceLogLine {
+  readonly TaskID: string;
+  readonly TaskName: string;
+  readonly NodeID: string;
+  readonly Stream: 'stdout' | 'stderr';
+  readonly Line: string;
+}
+
+// ---- containers (moby `api/types/container`) ----
+
+export interface ContainerCreateRequest {
+  /** `--name`; a generated name (adjective_surname) when absent. */
+  readonly name?: string;
+  readonly Image: string;
+  readonly Cmd?: readonly string[];
+  readonly Entrypoint?: readonly string[];
+  readonly Hostname?: string;
+  readonly Env?: readonly string[];
+  readonly Tty?: boolean;
+  readonly OpenStdin?: boolean;
+  readonly Labels?: Readonly<Record<string, string>>;
+  readonly HostConfig: {
+    /** `--network`: a network name or ID, or `default`/`bridge`, `host`, `none`. */
+    readonly NetworkMode: string;
+    /** `--rm`. */
+    readonly AutoRemove?: boolean;
+  };
+  readonly NetworkingConfig?: {
+    readonly EndpointsConfig: Readonly<Record<string, { readonly Aliases?: readonly string[]; readonly IPAMConfig?: { readonly IPv4Address?: string } }>>;
+  };
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerEndpointSettings {
+  readonly IPAMConfig: { readonly IPv4Address?: string } | null;
+  readonly Links: null;
+  readonly Aliases: readonly string[] | null;
+  readonly MacAddress: string;
+  readonly NetworkID: string;
+  readonly EndpointID: string;
+  readonly Gateway: string;
+  readonly IPAddress: string;
+  readonly IPPrefixLen: number;
+  readonly IPv6Gateway: string;
+  readonly GlobalIPv6Address: string;
+  readonly GlobalIPv6PrefixLen: number;
+  readonly DNSNames: readonly string[] | null;
+}
+
+/** `GET /containers/json` (moby `container.Summary`). */
+export interface ContainerSummary {
+  readonly Id: string;
+  /** With the leading slash, as the API sends them. */
+  readonly Names: readonly string[];
+  readonly Image: string;
+  readonly ImageID: string;
+  readonly Command: string;
+  /** Unix seconds. */
+  readonly Created: number;
+  readonly Ports: readonly { readonly IP?: string; readonly PrivatePort: number; readonly PublicPort?: number; readonly Type: string }[];
+  readonly Labels: Readonly<Record<string, string>>;
+  readonly State: ContainerState;
+  /** `Up 5 seconds`, `Exited (0) 2 minutes ago`, `Created`. */
+  readonly Status: string;
+  readonly HostConfig: { readonly NetworkMode: string };
+  readonly NetworkSettings: { readonly Networks: Readonly<Record<string, ContainerEndpointSettings>> };
+}
+
+/** `GET /containers/{id}/json` (moby `container.InspectResponse`), the keys `docker inspect` users read. */
+export interface ContainerInspect {
+  readonly Id: string;
+  readonly Created: string;
+  readonly Path: string;
+  readonly Args: readonly string[];
+  readonly State: {
+    readonly Status: ContainerState;
+    readonly Running: boolean;
+    readonly Paused: boolean;
+    readonly Restarting: boolean;
+    readonly OOMKilled: boolean;
+    readonly Dead: boolean;
+    readonly Pid: number;
+    readonly ExitCode: number;
+    readonly Error: string;
+    readonly StartedAt: string;
+    readonly FinishedAt: string;
+  };
+  readonly Image: string;
+  readonly ResolvConfPath: string;
+  readonly HostnamePath: string;
+  readonly HostsPath: string;
+  readonly Name: string;
+  readonly RestartCount: number;
+  readonly Driver: string;
+  readonly Platform: string;
+  readonly HostConfig: { readonly NetworkMode: string; readonly AutoRemove: boolean };
+  readonly Config: {
+    readonly Hostname: string;
+    readonly Domainname: string;
+    readonly User: string;
+    readonly AttachStdin: boolean;
+    readonly AttachStdout: boolean;
+    readonly AttachStderr: boolean;
+    readonly Tty: boolean;
+    readonly OpenStdin: boolean;
+    readonly StdinOnce: boolean;
+    readonly Env: readonly string[];
+    readonly Cmd: readonly string[] | null;
+    readonly Image: string;
+    readonly WorkingDir: string;
+    readonly Entrypoint: readonly string[] | null;
+    readonly Labels: Readonly<Record<string, string>>;
+  };
+  readonly NetworkSettings: {
+    readonly SandboxID: string;
+    readonly SandboxKey: string;
+    readonly Ports: Readonly<Record<string, unknown>>;
+    readonly Gateway: string;
+    readonly IPAddress: string;
+    readonly IPPrefixLen: number;
+    readonly MacAddress: string;
+    readonly Networks: Readonly<Record<string, ContainerEndpointSettings>>;
+  };
+}
+
+export interface ContainerListFilters {
+  readonly id?: readonly string[];
+  readonly name?: readonly string[];
+  readonly status?: readonly string[];
+  readonly label?: readonly string[];
+  readonly network?: readonly string[];
+  readonly ancestor?: readonly string[];
+}
+
+/** What ran: the program's output and, when it finished, its exit status. */
+export interface ProcessOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** null when the process was still running when the call returned (a detached attach). */
+  readonly exitCode: number | null;
+}
+
 /** Method → params and result. Every method may fail with an `EngineApiError`. */
 export interface EngineMethods {
   info: { params: Record<string, never>; result: SystemInfo };
@@ -320,6 +637,51 @@ export interface EngineMethods {
   /** `id`: full ID, unique ID prefix or name. */
   networkInspect: { params: { readonly id: string; readonly verbose?: boolean }; result: NetworkResource };
   networkRemove: { params: { readonly id: string }; result: null };
+  /** `docker network connect` (`container`: name or ID). */
+  networkConnect: { params: { readonly id: string; readonly container: string; readonly aliases?: readonly string[]; readonly ipv4Address?: string }; result: null };
+  networkDisconnect: { params: { readonly id: string; readonly container: string; readonly force?: boolean }; result: null };
+  /** `docker network prune`: the names of the networks removed. */
+  networkPrune: { params: { readonly filters?: NetworkListFilters }; result: { readonly NetworksDeleted: readonly string[] } };
+
+  /** `docker service create`: the new service's ID and warnings (e.g. an image not pinned). */
+  serviceCreate: { params: { readonly spec: EngineServiceSpec }; result: { readonly ID: string; readonly Warnings?: readonly string[] } };
+  /** `status`: fill `ServiceStatus` (running/desired task counts), as `docker service ls` asks. */
+  serviceList: { params: { readonly filters?: ServiceListFilters; readonly status?: boolean }; result: EngineService[] };
+  /** `id`: full ID, unique ID prefix or name. */
+  serviceInspect: { params: { readonly id: string }; result: EngineService };
+  serviceUpdate: { params: { readonly id: string; readonly version: number; readonly spec: EngineServiceSpec; readonly rollback?: 'previous' }; result: { readonly Warnings?: readonly string[] } };
+  serviceRemove: { params: { readonly id: string }; result: null };
+  /** `docker service logs`: every task's output, oldest first. */
+  serviceLogs: { params: { readonly id: string; readonly tail?: number }; result: ServiceLogLine[] };
+  taskList: { params: { readonly filters?: TaskListFilters }; result: EngineTask[] };
+  taskInspect: { params: { readonly id: string }; result: EngineTask };
+
+  /** `docker create` / the first half of `docker run`. */
+  containerCreate: { params: ContainerCreateRequest; result: { readonly Id: string; readonly Warnings: readonly string[] } };
+  containerStart: { params: { readonly id: string }; result: null };
+  /**
+   * `docker attach` / the foreground half of `docker run`: feeds `stdin` (all of it; null = no
+   * input attached) to the container's main process and returns what it printed meanwhile. When
+   * the input ends the process sees end-of-file; the call returns when the process exits (exit
+   * code set) or, for a process that does not read its input, after it has printed what it will
+   * (exit code null, the container keeps running).
+   */
+  containerAttach: { params: { readonly id: string; readonly stdin: string | null }; result: ProcessOutput };
+  /** `docker wait`: blocks until the container exits; its exit code. */
+  containerWait: { params: { readonly id: string }; result: { readonly StatusCode: number } };
+  containerList: { params: { readonly all?: boolean; readonly filters?: ContainerListFilters }; result: ContainerSummary[] };
+  /** `id`: full ID, unique ID prefix or name. */
+  containerInspect: { params: { readonly id: string }; result: ContainerInspect };
+  /** `timeout` seconds before SIGKILL (default 10). */
+  containerStop: { params: { readonly id: string; readonly timeout?: number }; result: null };
+  containerKill: { params: { readonly id: string; readonly signal?: string }; result: null };
+  containerRemove: { params: { readonly id: string; readonly force?: boolean }; result: null };
+  containerLogs: { params: { readonly id: string; readonly tail?: number }; result: { readonly stdout: string; readonly stderr: string } };
+  /** `docker exec`: runs `cmd` in the running container, feeding `stdin` (null = none). */
+  containerExec: {
+    params: { readonly id: string; readonly cmd: readonly string[]; readonly tty?: boolean; readonly stdin: string | null; readonly env?: readonly string[]; readonly workdir?: string };
+    result: ProcessOutput;
+  };
 }
 
 export type EngineMethod = keyof EngineMethods;

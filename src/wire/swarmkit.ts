@@ -1,7 +1,7 @@
 /**
  * swarmkit's protobuf messages on 2377 (package `docker.swarmkit.v1`), as protobufjs types.
  *
- * The schema below is the subset of swarmkit `api/{types,specs,objects,ca,dispatcher,control}.proto`
+ * The schema below is the subset of swarmkit `api/{types,specs,objects,ca,dispatcher,control,resource}.proto`
  * that swarmnet's manager and agent exchange: names, field numbers and types are swarmkit's (they
  * are the wire protocol), fields swarmnet never sets are left out (proto3 parsers skip unknown
  * fields, so a real swarmkit peer still decodes what we send and we still decode what it sends).
@@ -114,6 +114,59 @@ message IPAMConfig {
   map<string, string> reserved = 5;
 }
 message IPAMOptions { Driver driver = 1; repeated IPAMConfig configs = 3; }
+enum TaskState {
+  NEW = 0; PENDING = 64; ASSIGNED = 192; ACCEPTED = 256; PREPARING = 320; READY = 384;
+  STARTING = 448; RUNNING = 512; COMPLETE = 576; SHUTDOWN = 640; FAILED = 704;
+  REJECTED = 768; REMOVE = 800; ORPHANED = 832;
+}
+message NetworkAttachmentConfig {
+  string target = 1;
+  repeated string aliases = 2;
+  repeated string addresses = 3;
+  map<string, string> driver_attachment_opts = 4;
+}
+message RestartPolicy {
+  enum RestartCondition { NONE = 0; ON_FAILURE = 1; ANY = 2; }
+  RestartCondition condition = 1;
+  google.protobuf.Duration delay = 2;
+  uint64 max_attempts = 3;
+  google.protobuf.Duration window = 4;
+}
+message Placement {
+  repeated string constraints = 1;
+  uint64 max_replicas = 4;
+}
+message UpdateConfig {
+  uint64 parallelism = 1;
+  google.protobuf.Duration delay = 2;
+  enum FailureAction { PAUSE = 0; CONTINUE = 1; ROLLBACK = 2; }
+  FailureAction failure_action = 3;
+  google.protobuf.Duration monitor = 4;
+  float max_failure_ratio = 5;
+  enum UpdateOrder { STOP_FIRST = 0; START_FIRST = 1; }
+  UpdateOrder order = 6;
+}
+message PortConfig {
+  enum Protocol { TCP = 0; UDP = 1; SCTP = 2; }
+  enum PublishMode { INGRESS = 0; HOST = 1; }
+  string name = 1;
+  Protocol protocol = 2;
+  uint32 target_port = 3;
+  uint32 published_port = 4;
+  PublishMode publish_mode = 5;
+}
+message ContainerStatus { string container_id = 1; int32 pid = 2; int32 exit_code = 3; }
+message PortStatus { repeated PortConfig ports = 1; }
+message TaskStatus {
+  google.protobuf.Timestamp timestamp = 1;
+  TaskState state = 2;
+  string message = 3;
+  string err = 4;
+  oneof runtime_status { ContainerStatus container = 5; }
+  PortStatus port_status = 6;
+  string applied_by = 7;
+  google.protobuf.Timestamp applied_at = 8;
+}
 
 // ---- specs.proto ----
 message NodeSpec {
@@ -131,6 +184,53 @@ message ClusterSpec {
   DispatcherConfig dispatcher = 5;
   CAConfig ca_config = 6;
   EncryptionConfig encryption_config = 8;
+}
+
+message ReplicatedService { uint64 replicas = 1; }
+message GlobalService {}
+message NetworkAttachmentSpec { string container_id = 1; }
+message ContainerSpec {
+  string image = 1;
+  map<string, string> labels = 2;
+  repeated string command = 3;
+  repeated string args = 4;
+  repeated string env = 5;
+  string dir = 6;
+  string user = 7;
+  google.protobuf.Duration stop_grace_period = 9;
+  bool tty = 13;
+  string hostname = 14;
+  repeated string hosts = 17;
+  bool open_stdin = 18;
+  bool read_only = 19;
+  string stop_signal = 20;
+}
+message TaskSpec {
+  oneof runtime {
+    NetworkAttachmentSpec attachment = 8;
+    ContainerSpec container = 1;
+  }
+  RestartPolicy restart = 4;
+  Placement placement = 5;
+  Driver log_driver = 6;
+  repeated NetworkAttachmentConfig networks = 7;
+  uint64 force_update = 9;
+}
+message EndpointSpec {
+  enum ResolutionMode { VIP = 0; DNSRR = 1; }
+  ResolutionMode mode = 1;
+  repeated PortConfig ports = 2;
+}
+message ServiceSpec {
+  Annotations annotations = 1;
+  TaskSpec task = 2;
+  oneof mode {
+    ReplicatedService replicated = 3;
+    GlobalService global = 4;
+  }
+  UpdateConfig update = 6;
+  UpdateConfig rollback = 9;
+  EndpointSpec endpoint = 8;
 }
 
 message NetworkSpec {
@@ -175,6 +275,46 @@ message Network {
   Driver driver_state = 4;
   IPAMOptions ipam = 5;
   bool pending_delete = 6;
+}
+message Endpoint {
+  EndpointSpec spec = 1;
+  repeated PortConfig ports = 2;
+  message VirtualIP { string network_id = 1; string addr = 2; }
+  repeated VirtualIP virtual_ips = 3;
+}
+message UpdateStatus {
+  enum UpdateState { UNKNOWN = 0; UPDATING = 1; PAUSED = 2; COMPLETED = 3; ROLLBACK_STARTED = 4; ROLLBACK_PAUSED = 5; ROLLBACK_COMPLETED = 6; }
+  UpdateState state = 1;
+  google.protobuf.Timestamp started_at = 2;
+  google.protobuf.Timestamp completed_at = 3;
+  string message = 4;
+}
+message Service {
+  string id = 1;
+  Meta meta = 2;
+  ServiceSpec spec = 3;
+  Endpoint endpoint = 4;
+  UpdateStatus update_status = 5;
+  ServiceSpec previous_spec = 6;
+  bool pending_delete = 7;
+  Version spec_version = 10;
+  Version previous_spec_version = 11;
+}
+message Task {
+  string id = 1;
+  Meta meta = 2;
+  TaskSpec spec = 3;
+  string service_id = 4;
+  uint64 slot = 5;
+  string node_id = 6;
+  Annotations annotations = 7;
+  Annotations service_annotations = 8;
+  TaskStatus status = 9;
+  TaskState desired_state = 10;
+  repeated NetworkAttachment networks = 11;
+  Endpoint endpoint = 12;
+  Driver log_driver = 13;
+  Version spec_version = 14;
 }
 message Cluster {
   string id = 1;
@@ -225,9 +365,44 @@ message SessionMessage {
 }
 message HeartbeatRequest { string session_id = 1; }
 message HeartbeatResponse { google.protobuf.Duration period = 1; }
+message UpdateTaskStatusRequest {
+  string session_id = 1;
+  message TaskStatusUpdate { string task_id = 1; TaskStatus status = 2; }
+  repeated TaskStatusUpdate updates = 3;
+}
+message UpdateTaskStatusResponse {}
+message AssignmentsRequest { string session_id = 1; }
+message Assignment { oneof item { Task task = 1; } }
+message AssignmentChange {
+  enum AssignmentAction { UPDATE = 0; REMOVE = 1; }
+  Assignment assignment = 1;
+  AssignmentAction action = 2;
+}
+// swarmnet's extension until gossip (NetworkDB's overlay_peer_table) lands: the remote
+// endpoints of the overlays this node has tasks on, as the peer table would carry them. Field
+// 1000 is far from swarmkit's numbers; a real swarmkit agent skips it as an unknown field.
+message SwarmnetOverlayPeer {
+  string network_id = 1;
+  // CIDR (10.0.1.3/24), as PeerRecord.EndpointIP.
+  string endpoint_ip = 2;
+  string endpoint_mac = 3;
+  string tunnel_endpoint_ip = 4;
+  uint32 tunnel_endpoint_port = 5;
+  string node_id = 6;
+}
+message AssignmentsMessage {
+  enum Type { COMPLETE = 0; INCREMENTAL = 1; }
+  Type type = 1;
+  string applies_to = 2;
+  string results_in = 3;
+  repeated AssignmentChange changes = 4;
+  repeated SwarmnetOverlayPeer swarmnet_overlay_peers = 1000;
+}
 service Dispatcher {
   rpc Session(SessionRequest) returns (stream SessionMessage);
   rpc Heartbeat(HeartbeatRequest) returns (HeartbeatResponse);
+  rpc UpdateTaskStatus(UpdateTaskStatusRequest) returns (UpdateTaskStatusResponse);
+  rpc Assignments(AssignmentsRequest) returns (stream AssignmentsMessage);
 }
 
 // ---- control.proto ----
@@ -275,7 +450,56 @@ message ListNetworksRequest {
 message ListNetworksResponse { repeated Network networks = 1; }
 message RemoveNetworkRequest { string name = 1; string network_id = 2; }
 message RemoveNetworkResponse {}
+message GetServiceRequest { string service_id = 1; bool insert_defaults = 2; }
+message GetServiceResponse { Service service = 1; }
+message CreateServiceRequest { ServiceSpec spec = 1; }
+message CreateServiceResponse { Service service = 1; }
+message UpdateServiceRequest {
+  string service_id = 1;
+  Version service_version = 2;
+  ServiceSpec spec = 3;
+  enum Rollback { NONE = 0; PREVIOUS = 1; }
+  Rollback rollback = 4;
+}
+message UpdateServiceResponse { Service service = 1; }
+message RemoveServiceRequest { string service_id = 1; }
+message RemoveServiceResponse {}
+message ListServicesRequest {
+  message Filters {
+    repeated string names = 1;
+    repeated string id_prefixes = 2;
+    map<string, string> labels = 3;
+    repeated string name_prefixes = 4;
+    repeated string runtimes = 5;
+  }
+  Filters filters = 1;
+}
+message ListServicesResponse { repeated Service services = 1; }
+message GetTaskRequest { string task_id = 1; }
+message GetTaskResponse { Task task = 1; }
+message ListTasksRequest {
+  message Filters {
+    repeated string names = 1;
+    repeated string id_prefixes = 2;
+    map<string, string> labels = 3;
+    repeated string service_ids = 4;
+    repeated string node_ids = 5;
+    repeated TaskState desired_states = 6 [packed = false];
+    repeated string name_prefixes = 7;
+    bool up_to_date = 8;
+    repeated string runtimes = 9;
+  }
+  Filters filters = 1;
+}
+message ListTasksResponse { repeated Task tasks = 1; }
 service Control {
+  rpc GetService(GetServiceRequest) returns (GetServiceResponse);
+  rpc ListServices(ListServicesRequest) returns (ListServicesResponse);
+  rpc CreateService(CreateServiceRequest) returns (CreateServiceResponse);
+  rpc UpdateService(UpdateServiceRequest) returns (UpdateServiceResponse);
+  rpc RemoveService(RemoveServiceRequest) returns (RemoveServiceResponse);
+  rpc GetTask(GetTaskRequest) returns (GetTaskResponse);
+  rpc ListTasks(ListTasksRequest) returns (ListTasksResponse);
   rpc GetNode(GetNodeRequest) returns (GetNodeResponse);
   rpc ListNodes(ListNodesRequest) returns (ListNodesResponse);
   rpc UpdateNode(UpdateNodeRequest) returns (UpdateNodeResponse);
@@ -286,6 +510,16 @@ service Control {
   rpc ListNetworks(ListNetworksRequest) returns (ListNetworksResponse);
   rpc CreateNetwork(CreateNetworkRequest) returns (CreateNetworkResponse);
   rpc RemoveNetwork(RemoveNetworkRequest) returns (RemoveNetworkResponse);
+}
+
+// ---- resource.proto ----
+message AttachNetworkRequest { NetworkAttachmentConfig config = 1; string container_id = 2; }
+message AttachNetworkResponse { string attachment_id = 1; }
+message DetachNetworkRequest { string attachment_id = 1; }
+message DetachNetworkResponse {}
+service ResourceAllocator {
+  rpc AttachNetwork(AttachNetworkRequest) returns (AttachNetworkResponse);
+  rpc DetachNetwork(DetachNetworkRequest) returns (DetachNetworkResponse);
 }
 `;
 
@@ -482,4 +716,209 @@ export interface PbNetwork {
   /** The allocated subnets and gateways. */
   ipam: PbIpamOptions | null;
   pending_delete: boolean;
+}
+
+export type TaskStateName =
+  | 'NEW'
+  | 'PENDING'
+  | 'ASSIGNED'
+  | 'ACCEPTED'
+  | 'PREPARING'
+  | 'READY'
+  | 'STARTING'
+  | 'RUNNING'
+  | 'COMPLETE'
+  | 'SHUTDOWN'
+  | 'FAILED'
+  | 'REJECTED'
+  | 'REMOVE'
+  | 'ORPHANED';
+
+/** swarmkit's numeric task states: order matters (`state > RUNNING` is terminal). */
+export const TASK_STATE_VALUES: Readonly<Record<TaskStateName, number>> = {
+  NEW: 0,
+  PENDING: 64,
+  ASSIGNED: 192,
+  ACCEPTED: 256,
+  PREPARING: 320,
+  READY: 384,
+  STARTING: 448,
+  RUNNING: 512,
+  COMPLETE: 576,
+  SHUTDOWN: 640,
+  FAILED: 704,
+  REJECTED: 768,
+  REMOVE: 800,
+  ORPHANED: 832,
+};
+
+export interface PbAnnotations {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface PbNetworkAttachmentConfig {
+  /** Network ID (swarmkit resolves names to IDs before storing). */
+  target: string;
+  aliases: string[];
+  addresses: string[];
+  driver_attachment_opts: Record<string, string>;
+}
+
+export interface PbPortConfig {
+  name: string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  target_port: number;
+  published_port: number;
+  publish_mode: 'INGRESS' | 'HOST';
+}
+
+export interface PbContainerSpec {
+  image: string;
+  labels: Record<string, string>;
+  command: string[];
+  args: string[];
+  env: string[];
+  dir: string;
+  user: string;
+  stop_grace_period: PbTimestamp | null;
+  tty: boolean;
+  hostname: string;
+  hosts: string[];
+  open_stdin: boolean;
+  read_only: boolean;
+  stop_signal: string;
+}
+
+export interface PbRestartPolicy {
+  condition: 'NONE' | 'ON_FAILURE' | 'ANY';
+  delay: PbTimestamp | null;
+  max_attempts: number;
+  window: PbTimestamp | null;
+}
+
+export interface PbTaskSpec {
+  /** Exactly one of `container` (service tasks) and `attachment` (network attachment tasks). */
+  container?: PbContainerSpec | null;
+  attachment?: { container_id: string } | null;
+  restart: PbRestartPolicy | null;
+  placement: { constraints: string[]; max_replicas: number } | null;
+  log_driver: PbDriver | null;
+  networks: PbNetworkAttachmentConfig[];
+  force_update: number;
+}
+
+export interface PbUpdateConfig {
+  parallelism: number;
+  delay: PbTimestamp | null;
+  failure_action: 'PAUSE' | 'CONTINUE' | 'ROLLBACK';
+  monitor: PbTimestamp | null;
+  max_failure_ratio: number;
+  order: 'STOP_FIRST' | 'START_FIRST';
+}
+
+export interface PbEndpointSpec {
+  mode: 'VIP' | 'DNSRR';
+  ports: PbPortConfig[];
+}
+
+export interface PbServiceSpec {
+  annotations: PbAnnotations;
+  task: PbTaskSpec;
+  /** Exactly one of `replicated` and `global`. */
+  replicated?: { replicas: number } | null;
+  global?: Record<string, never> | null;
+  update: PbUpdateConfig | null;
+  rollback: PbUpdateConfig | null;
+  endpoint: PbEndpointSpec | null;
+}
+
+export interface PbVirtualIp {
+  network_id: string;
+  /** CIDR, `10.0.1.2/24`. */
+  addr: string;
+}
+
+export interface PbEndpoint {
+  spec: PbEndpointSpec | null;
+  /** The ports as allocated (published ports filled in). */
+  ports: PbPortConfig[];
+  virtual_ips: PbVirtualIp[];
+}
+
+export interface PbUpdateStatus {
+  state: 'UNKNOWN' | 'UPDATING' | 'PAUSED' | 'COMPLETED' | 'ROLLBACK_STARTED' | 'ROLLBACK_PAUSED' | 'ROLLBACK_COMPLETED';
+  started_at: PbTimestamp | null;
+  completed_at: PbTimestamp | null;
+  message: string;
+}
+
+export interface PbService {
+  id: string;
+  meta: PbMeta;
+  spec: PbServiceSpec;
+  endpoint: PbEndpoint | null;
+  update_status: PbUpdateStatus | null;
+  previous_spec: PbServiceSpec | null;
+  pending_delete: boolean;
+  spec_version: { index: number } | null;
+  previous_spec_version: { index: number } | null;
+}
+
+export interface PbTaskStatus {
+  timestamp: PbTimestamp | null;
+  state: TaskStateName;
+  message: string;
+  err: string;
+  container?: { container_id: string; pid: number; exit_code: number } | null;
+  port_status: { ports: PbPortConfig[] } | null;
+  applied_by: string;
+  applied_at: PbTimestamp | null;
+}
+
+export interface PbTask {
+  id: string;
+  meta: PbMeta;
+  spec: PbTaskSpec;
+  service_id: string;
+  /** 1-based for replicated services; 0 for global ones (the node ID names the task). */
+  slot: number;
+  node_id: string;
+  annotations: PbAnnotations;
+  service_annotations: PbAnnotations;
+  status: PbTaskStatus;
+  desired_state: TaskStateName;
+  /** The task's addresses per network (filled by the allocator; ingress first when publishing). */
+  networks: PbNetworkAttachment[];
+  endpoint: PbEndpoint | null;
+  log_driver: PbDriver | null;
+  spec_version: { index: number } | null;
+}
+
+export interface PbAssignmentChange {
+  assignment: { task?: PbTask | null };
+  action: 'UPDATE' | 'REMOVE';
+}
+
+/** swarmnet's extension (field 1000): one remote endpoint of an overlay this node uses. */
+export interface PbSwarmnetOverlayPeer {
+  network_id: string;
+  endpoint_ip: string;
+  endpoint_mac: string;
+  tunnel_endpoint_ip: string;
+  tunnel_endpoint_port: number;
+  node_id: string;
+}
+
+export interface PbAssignmentsMessage {
+  type: 'COMPLETE' | 'INCREMENTAL';
+  applies_to: string;
+  results_in: string;
+  changes: PbAssignmentChange[];
+  swarmnet_overlay_peers: PbSwarmnetOverlayPeer[];
+}
+
+export interface PbTaskStatusUpdate {
+  task_id: string;
+  status: PbTaskStatus;
 }

@@ -68,6 +68,12 @@ export class DaemonNetworks {
     this.#addLocal('none', 'null', undefined, {});
   }
 
+  /** A local (non-swarm) network by name: services refuse them (moby `populateNetworkID`). */
+  localNetwork(name: string): { readonly name: string; readonly predefined: boolean } | undefined {
+    const n = [...this.#local.values()].find((l) => l.resource.Name === name);
+    return n ? { name: n.resource.Name, predefined: PREDEFINED_NAMES.has(n.resource.Name) } : undefined;
+  }
+
   /** `docker_gwbridge` appears when the host first joins or creates a swarm, and stays. */
   ensureGatewayBridge(): void {
     if ([...this.#local.values()].some((n) => n.resource.Name === 'docker_gwbridge')) return;

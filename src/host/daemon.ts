@@ -29,6 +29,7 @@ import {
   toEngineError,
 } from './engine-errors.js';
 import { DaemonNetworks } from './daemon-networks.js';
+import { DaemonServices } from './daemon-services.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
 
@@ -68,6 +69,11 @@ export class Daemon {
   #active: Active | undefined;
   readonly #networks: DaemonNetworks;
   #remoteControl: { client: GrpcClient; certPem: string } | undefined;
+  readonly #services = new DaemonServices({
+    control: (method, request) => this.#control().call(method as ControlMethod, request as never) as Promise<never>,
+    nodeId: () => this.#requireManager().agent.credentials.nodeId,
+    localNetwork: (name) => this.#networks.localNetwork(name),
+  });
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -170,6 +176,27 @@ export class Daemon {
       case 'networkRemove':
         await this.#networks.remove((params as EngineParams<'networkRemove'>).id);
         return null;
+      case 'serviceCreate':
+        return this.#services.create((params as EngineParams<'serviceCreate'>).spec);
+      case 'serviceList': {
+        const p = params as EngineParams<'serviceList'>;
+        return this.#services.list(p.filters, p.status === true);
+      }
+      case 'serviceInspect': {
+        const p = params as EngineParams<'serviceInspect'>;
+        return this.#services.inspect(p.id, p.insertDefaults === true);
+      }
+      case 'serviceUpdate': {
+        const p = params as EngineParams<'serviceUpdate'>;
+        return this.#services.update(p.id, p.version, p.spec, p.rollback);
+      }
+      case 'serviceRemove':
+        await this.#services.remove((params as EngineParams<'serviceRemove'>).id);
+        return null;
+      case 'taskList':
+        return this.#services.tasks((params as EngineParams<'taskList'>).filters);
+      case 'taskInspect':
+        return this.#services.task((params as EngineParams<'taskInspect'>).id);
     }
     throw new EngineApiError(`unknown engine method ${String(method)}`, 404);
   }

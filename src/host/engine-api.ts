@@ -648,7 +648,7 @@ export interface EngineMethods {
   /** `status`: fill `ServiceStatus` (running/desired task counts), as `docker service ls` asks. */
   serviceList: { params: { readonly filters?: ServiceListFilters; readonly status?: boolean }; result: EngineService[] };
   /** `id`: full ID, unique ID prefix or name. */
-  serviceInspect: { params: { readonly id: string }; result: EngineService };
+  serviceInspect: { params: { readonly id: string; readonly insertDefaults?: boolean }; result: EngineService };
   serviceUpdate: { params: { readonly id: string; readonly version: number; readonly spec: EngineServiceSpec; readonly rollback?: 'previous' }; result: { readonly Warnings?: readonly string[] } };
   serviceRemove: { params: { readonly id: string }; result: null };
   /** `docker service logs`: every task's output, oldest first. */

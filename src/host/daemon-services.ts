@@ -1,0 +1,211 @@
+/**
+ * `docker service …` and `docker node ps` on a manager's daemon (moby `daemon/cluster/services.go`,
+ * `tasks.go`, `helpers.go`, `networks.go` `populateNetworkID`): Engine API requests become
+ * swarmkit control calls. The daemon's share of the work is what moby's does:
+ *
+ * - names → IDs: a service, task or node given by full ID, exact name or unique ID prefix, in that
+ *   order (`service x not found`, `service x is ambiguous (2 matches found)`); network targets in
+ *   a spec become swarm network IDs, and local networks are refused with moby's texts;
+ * - filters validated against moby's accepted keys (`invalid filter 'x'`) and translated;
+ * - `docker service ls` statuses (running / desired tasks), computed as swarmkit's
+ *   `ListServiceStatuses` does, from the service's tasks.
+ */
+import type { PbNetwork, PbNode, PbService, PbServiceSpec, PbTask } from '../wire/swarmkit.js';
+import { GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
+import { interpolateServiceDefaults } from '../swarm/service-defaults.js';
+import {
+  EngineApiError,
+  type EngineService,
+  type EngineServiceSpec,
+  type EngineTask,
+  type ServiceListFilters,
+  type TaskListFilters,
+} from './engine-api.js';
+import { serviceFromPb, serviceSpecToPb, taskFromPb } from './service-convert.js';
+
+/** One control call to the leader (in-process or over 2377). */
+export type ControlCall = <T>(method: string, request: object) => Promise<T>;
+
+export interface ServiceContext {
+  readonly control: ControlCall;
+  /** This node's ID (`docker node ps` with no argument asks for `self`). */
+  readonly nodeId: () => string;
+  /** A local (non-swarm) network by name, if this host has one: `bridge`, `host`, a user bridge. */
+  readonly localNetwork: (name: string) => { readonly name: string; readonly predefined: boolean } | undefined;
+}
+
+const SERVICE_FILTERS = new Set(['name', 'id', 'label', 'mode', 'runtime']);
+const TASK_FILTERS = new Set(['name', 'id', 'label', 'service', 'node', 'desired-state', '_up-to-date', 'runtime']);
+const SERVICE_MODES = new Set(['replicated', 'global', 'replicated-job', 'global-job']);
+
+function validateFilters(filters: object | undefined, accepted: ReadonlySet<string>): void {
+  for (const key of Object.keys(filters ?? {})) if (!accepted.has(key)) throw new EngineApiError(`invalid filter '${key}'`, 400);
+}
+
+/** `key=value` label filters → swarmkit's label map (a bare key matches any value). */
+function labelMap(labels: readonly string[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const l of labels ?? []) {
+    const eq = l.indexOf('=');
+    if (eq < 0) map[l] = '';
+    else map[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return map;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof GrpcStatusError && error.code === GrpcCode.NotFound;
+}
+
+export class DaemonServices {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async create(spec: EngineServiceSpec): Promise<{ ID: string }> {
+    const pb = serviceSpecToPb(await this.#withNetworkIds(spec));
+    const { service } = await this.ctx.control<{ service: PbService }>('CreateService', { spec: pb });
+    return { ID: service.id };
+  }
+
+  async list(filters: ServiceListFilters | undefined, status: boolean): Promise<EngineService[]> {
+    validateFilters(filters, SERVICE_FILTERS);
+    for (const mode of filters?.mode ?? []) if (!SERVICE_MODES.has(mode)) throw new EngineApiError(`Invalid filter: 'mode'='${mode}'`, 400);
+    const { services } = await this.ctx.control<{ services: PbService[] }>('ListServices', {
+      filters: {
+        ...(filters?.name?.length ? { name_prefixes: [...filters.name] } : {}),
+        ...(filters?.id?.length ? { id_prefixes: [...filters.id] } : {}),
+        ...(filters?.label?.length ? { labels: labelMap(filters.label) } : {}),
+      },
+    });
+    const wanted = filters?.mode?.length ? services.filter((s) => filters.mode!.includes(s.spec.global ? 'global' : 'replicated')) : services;
+    if (!status) return wanted.map((s) => serviceFromPb(s));
+    const { tasks } = wanted.length ? await this.ctx.control<{ tasks: PbTask[] }>('ListTasks', { filters: { service_ids: wanted.map((s) => s.id) } }) : { tasks: [] };
+    return wanted.map((s) => serviceFromPb(s, serviceStatus(s, tasks)));
+  }
+
+  async inspect(input: string, insertDefaults: boolean): Promise<EngineService> {
+    const service = await this.#service(input);
+    return serviceFromPb(insertDefaults ? { ...service, spec: interpolateServiceDefaults(service.spec) } : service);
+  }
+
+  async update(input: string, version: number, spec: EngineServiceSpec, rollback: 'previous' | undefined): Promise<{ Warnings?: string[] }> {
+    const service = await this.#service(input);
+    let pb: PbServiceSpec;
+    if (rollback === 'previous') {
+      if (!service.previous_spec) throw new EngineApiError(`service ${service.id} does not have a previous spec`, 400);
+      pb = service.spec;
+    } else {
+      pb = serviceSpecToPb(await this.#withNetworkIds(spec));
+    }
+    await this.ctx.control('UpdateService', {
+      service_id: service.id,
+      service_version: { index: version },
+      spec: pb,
+      rollback: rollback === 'previous' ? 'PREVIOUS' : 'NONE',
+    });
+    return {};
+  }
+
+  async remove(input: string): Promise<void> {
+    const service = await this.#service(input);
+    await this.ctx.control('RemoveService', { service_id: service.id });
+  }
+
+  async tasks(filters: TaskListFilters | undefined): Promise<EngineTask[]> {
+    validateFilters(filters, TASK_FILTERS);
+    const serviceIds: string[] = [];
+    for (const s of filters?.service ?? []) serviceIds.push((await this.#service(s)).id);
+    const nodeIds: string[] = [];
+    for (const n of filters?.node ?? []) nodeIds.push(n === 'self' ? this.ctx.nodeId() : (await this.#node(n)).id);
+    const desired: string[] = [];
+    for (const s of filters?.['desired-state'] ?? []) {
+      const state = s.toUpperCase();
+      if (['RUNNING', 'SHUTDOWN', 'ACCEPTED', 'READY', 'COMPLETE', 'NEW', 'PENDING', 'ASSIGNED', 'PREPARING', 'STARTING', 'FAILED', 'REJECTED', 'REMOVE', 'ORPHANED'].includes(state)) {
+        desired.push(state);
+      } else if (s !== '') {
+        throw new EngineApiError(`Invalid desired-state filter: '${s}'`, 400);
+      }
+    }
+    const { tasks } = await this.ctx.control<{ tasks: PbTask[] }>('ListTasks', {
+      filters: {
+        ...(filters?.name?.length ? { name_prefixes: [...filters.name] } : {}),
+        ...(filters?.id?.length ? { id_prefixes: [...filters.id] } : {}),
+        ...(filters?.label?.length ? { labels: labelMap(filters.label) } : {}),
+        ...(serviceIds.length ? { service_ids: serviceIds } : {}),
+        ...(nodeIds.length ? { node_ids: nodeIds } : {}),
+        ...(desired.length ? { desired_states: desired } : {}),
+      },
+    });
+    // Attachment tasks (standalone containers on attachable overlays) are not service tasks.
+    return tasks.filter((t) => !t.spec.attachment).map(taskFromPb);
+  }
+
+  async task(input: string): Promise<EngineTask> {
+    return taskFromPb(await this.#resolve<PbTask>('task', input, 'GetTask', { task_id: input }, 'ListTasks', 'tasks'));
+  }
+
+  /** moby `getService`: full ID, then exact name, then ID prefix. */
+  #service(input: string): Promise<PbService> {
+    return this.#resolve<PbService>('service', input, 'GetService', { service_id: input }, 'ListServices', 'services');
+  }
+
+  #node(input: string): Promise<PbNode> {
+    return this.#resolve<PbNode>('node', input, 'GetNode', { node_id: input }, 'ListNodes', 'nodes');
+  }
+
+  async #network(input: string): Promise<PbNetwork> {
+    return this.#resolve<PbNetwork>('network', input, 'GetNetwork', { network_id: input }, 'ListNetworks', 'networks');
+  }
+
+  async #resolve<T>(kind: string, input: string, get: string, getRequest: object, list: string, listKey: string): Promise<T> {
+    if (input !== '') {
+      try {
+        const response = await this.ctx.control<Record<string, T>>(get, getRequest);
+        return response[kind]!;
+      } catch (error) {
+        if (!isNotFound(error) && !(error instanceof GrpcStatusError && error.code === GrpcCode.InvalidArgument)) throw error;
+      }
+    }
+    let matches = (await this.ctx.control<Record<string, T[]>>(list, { filters: { names: [input] } }))[listKey] ?? [];
+    if (matches.length === 0) matches = (await this.ctx.control<Record<string, T[]>>(list, { filters: { id_prefixes: [input] } }))[listKey] ?? [];
+    if (matches.length === 0) throw new EngineApiError(`${kind} ${input} not found`, 404);
+    if (matches.length > 1) throw new EngineApiError(`${kind} ${input} is ambiguous (${matches.length} matches found)`, 400);
+    return matches[0]!;
+  }
+
+  /** moby `populateNetworkID`: every network target becomes a swarm network's ID. */
+  async #withNetworkIds(spec: EngineServiceSpec): Promise<EngineServiceSpec> {
+    const networks = spec?.TaskTemplate?.Networks;
+    if (!networks?.length) return spec;
+    const resolved = [];
+    for (const n of networks) {
+      let network: PbNetwork;
+      try {
+        network = await this.#network(n.Target);
+      } catch (error) {
+        const local = this.ctx.localNetwork(n.Target);
+        if (local?.predefined) throw new EngineApiError(`could not find the corresponding predefined swarm network: network ${local.name} not found`, 404);
+        if (local) {
+          throw new EngineApiError(
+            `The network ${local.name} cannot be used with services. Only networks scoped to the swarm can be used, such as those created with the overlay driver.`,
+            403,
+          );
+        }
+        throw error;
+      }
+      resolved.push({ ...n, Target: network.id });
+    }
+    return { ...spec, TaskTemplate: { ...spec.TaskTemplate, Networks: resolved } };
+  }
+}
+
+/** swarmkit `ListServiceStatuses`: running tasks; desired = replicas, or (global) tasks meant to run. */
+export function serviceStatus(service: PbService, tasks: readonly PbTask[]): NonNullable<EngineService['ServiceStatus']> {
+  let running = 0;
+  let desired = service.spec.global ? 0 : (service.spec.replicated?.replicas ?? 0);
+  for (const t of tasks) {
+    if (t.service_id !== service.id) continue;
+    if (t.status.state === 'RUNNING') running++;
+    if (service.spec.global && t.desired_state === 'RUNNING') desired++;
+  }
+  return { RunningTasks: running, DesiredTasks: desired, CompletedTasks: 0 };
+}

@@ -1,6 +1,7 @@
 /**
- * The manager's `Control` service (swarmkit `manager/controlapi/{node,cluster}.go`), the API the
- * daemon calls for `docker node …` and `docker swarm join-token …`: in-process on the leader, over
+ * The manager's `Control` service (swarmkit `manager/controlapi/{node,cluster,network,service,task}.go`),
+ * the API the daemon calls for `docker node …`, `docker network …`, `docker service …` and
+ * `docker swarm join-token …` (service and task calls: service-control.ts): in-process on the leader, over
  * 2377 (mutual TLS, managers only) from another manager. Errors are gRPC statuses with swarmkit's
  * texts; the daemon shows them as `rpc error: code = … desc = …`, as Docker does.
  */
@@ -12,9 +13,10 @@ import { GrpcCode, GrpcStatusError, type CallSpec } from './grpc-client.js';
 import { generateJoinToken, newJoinTokenSecret } from './join-token.js';
 import type { ListNetworksFilters, NetworkControl } from './network-control.js';
 import { MANAGER_ROLE, rpcError } from './rpc.js';
+import { ServiceControl, type ServiceMethods } from './service-control.js';
 import { StoreVersionError, type ClusterStore } from './store.js';
 
-export interface ControlMethods {
+export interface ControlMethods extends ServiceMethods {
   ListNodes: {
     request: { filters?: { names?: string[]; id_prefixes?: string[]; roles?: NodeRoleName[]; memberships?: string[]; name_prefixes?: string[] } | null };
     response: { nodes: PbNode[] };
@@ -45,6 +47,13 @@ export const CONTROL_CALLS: { readonly [M in ControlMethod]: CallSpec } = {
   GetNetwork: { service: 'Control', method: 'GetNetwork', requestType: 'GetNetworkRequest', responseType: 'GetNetworkResponse' },
   ListNetworks: { service: 'Control', method: 'ListNetworks', requestType: 'ListNetworksRequest', responseType: 'ListNetworksResponse' },
   RemoveNetwork: { service: 'Control', method: 'RemoveNetwork', requestType: 'RemoveNetworkRequest', responseType: 'RemoveNetworkResponse' },
+  CreateService: { service: 'Control', method: 'CreateService', requestType: 'CreateServiceRequest', responseType: 'CreateServiceResponse' },
+  GetService: { service: 'Control', method: 'GetService', requestType: 'GetServiceRequest', responseType: 'GetServiceResponse' },
+  ListServices: { service: 'Control', method: 'ListServices', requestType: 'ListServicesRequest', responseType: 'ListServicesResponse' },
+  UpdateService: { service: 'Control', method: 'UpdateService', requestType: 'UpdateServiceRequest', responseType: 'UpdateServiceResponse' },
+  RemoveService: { service: 'Control', method: 'RemoveService', requestType: 'RemoveServiceRequest', responseType: 'RemoveServiceResponse' },
+  GetTask: { service: 'Control', method: 'GetTask', requestType: 'GetTaskRequest', responseType: 'GetTaskResponse' },
+  ListTasks: { service: 'Control', method: 'ListTasks', requestType: 'ListTasksRequest', responseType: 'ListTasksResponse' },
 };
 
 /** Either the leader's in-process API or a remote one: the daemon does not care which. */
@@ -66,9 +75,11 @@ export interface ControlApiOptions {
 
 export class ControlApi implements ControlClient {
   readonly #options: ControlApiOptions;
+  readonly #services: ServiceControl;
 
   constructor(options: ControlApiOptions) {
     this.#options = options;
+    this.#services = new ServiceControl(options.store, options.rng);
   }
 
   async call<M extends ControlMethod>(method: M, request: ControlMethods[M]['request']): Promise<ControlMethods[M]['response']> {
@@ -180,6 +191,34 @@ export class ControlApi implements ControlClient {
   RemoveNetwork(request: ControlMethods['RemoveNetwork']['request']): ControlMethods['RemoveNetwork']['response'] {
     this.#options.networks.remove(request.network_id);
     return {};
+  }
+
+  CreateService(request: ControlMethods['CreateService']['request']): ControlMethods['CreateService']['response'] {
+    return this.#services.CreateService(request);
+  }
+
+  GetService(request: ControlMethods['GetService']['request']): ControlMethods['GetService']['response'] {
+    return this.#services.GetService(request);
+  }
+
+  ListServices(request: ControlMethods['ListServices']['request']): ControlMethods['ListServices']['response'] {
+    return this.#services.ListServices(request);
+  }
+
+  UpdateService(request: ControlMethods['UpdateService']['request']): ControlMethods['UpdateService']['response'] {
+    return this.#services.UpdateService(request);
+  }
+
+  RemoveService(request: ControlMethods['RemoveService']['request']): ControlMethods['RemoveService']['response'] {
+    return this.#services.RemoveService(request);
+  }
+
+  GetTask(request: ControlMethods['GetTask']['request']): ControlMethods['GetTask']['response'] {
+    return this.#services.GetTask(request);
+  }
+
+  ListTasks(request: ControlMethods['ListTasks']['request']): ControlMethods['ListTasks']['response'] {
+    return this.#services.ListTasks(request);
   }
 
   /** grpc-js handlers: the same methods, for managers calling over 2377. */

@@ -9,12 +9,16 @@
  *   `periodChooser`); a node whose heartbeats stop for 3 periods (`GracePeriodMultiplier`) goes
  *   DOWN with `heartbeat failure` (a manager also UNREACHABLE).
  *
+ * - `Assignments` and `UpdateTaskStatus` (assignments.ts) carry tasks to the node and statuses back;
+ *   both need a valid session, like heartbeats.
+ *
  * Timers run on the host's clock, so a scaled clock makes the grace period pass faster.
  */
 import { status, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ms, seconds, type Clock, type Duration, type Timer } from '../util/clock.js';
 import type { Rng } from '../util/rng.js';
-import type { PbCluster, PbNode, PbNodeDescription, PbSessionMessage, PbWeightedPeer } from '../wire/swarmkit.js';
+import type { PbAssignmentsMessage, PbCluster, PbNode, PbNodeDescription, PbSessionMessage, PbTaskStatusUpdate, PbWeightedPeer } from '../wire/swarmkit.js';
+import { TaskAssignments } from './assignments.js';
 import { authorizeCaller, type AuthorizationContext } from './authorize.js';
 import { MANAGER_ROLE, rpcError, WORKER_ROLE } from './rpc.js';
 import type { ClusterStore } from './store.js';
@@ -33,6 +37,11 @@ export const DEFAULT_MANAGEMENT_PORT = 2377;
  * manager's address from Raft membership, which swarmnet does not run.
  */
 export const MANAGEMENT_PORT_METADATA = 'swarmnet-management-port';
+/**
+ * swarmnet's addition for port mode, where every host shares 127.0.0.1 and so needs its own VXLAN
+ * port: the node's data-path port, recorded as `node.VXLANUDPPort` and sent to its overlay peers.
+ */
+export const DATA_PATH_PORT_METADATA = 'swarmnet-data-path-port';
 /** Weight swarmkit gives every manager in a session's list (`remotes.DefaultObservationWeight`). */
 export const MANAGER_WEIGHT = 10;
 
@@ -57,12 +66,14 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #sessions = new Map<string, Session>();
   readonly #unsubscribe: () => void;
+  readonly assignments: TaskAssignments;
   #closed = false;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
+    this.assignments = new TaskAssignments(options.store);
     this.#unsubscribe = options.store.subscribe((event) => {
-      if (event.kind === 'network') return;
+      if (event.kind === 'network' || event.kind === 'service' || event.kind === 'task') return;
       if (event.kind === 'cluster') this.#pushAll();
       else if (event.removed) this.#dropSession(event.node.id);
       else if (event.node.role === 'MANAGER' || this.#sessions.has(event.node.id)) {
@@ -82,6 +93,16 @@ export class Dispatcher {
     return {
       Session: (call: ServerWritableStream<{ description: PbNodeDescription | null; session_id: string }, PbSessionMessage>) => this.#session(call),
       Heartbeat: (call: ServerUnaryCall<{ session_id: string }, unknown>, callback: sendUnaryData<unknown>) => this.#heartbeat(call, callback),
+      Assignments: (call: ServerWritableStream<{ session_id: string }, PbAssignmentsMessage>) => this.#assignments(call),
+      UpdateTaskStatus: (call: ServerUnaryCall<{ session_id: string; updates: PbTaskStatusUpdate[] }, unknown>, callback: sendUnaryData<unknown>) => {
+        try {
+          const nodeId = this.#validSession(call, call.request.session_id);
+          this.assignments.updateTaskStatus(nodeId, call.request.updates ?? []);
+          callback(null, {});
+        } catch (error) {
+          callback(error as Error);
+        }
+      },
     };
   }
 
@@ -89,6 +110,7 @@ export class Dispatcher {
   close(): void {
     this.#closed = true;
     this.#unsubscribe();
+    this.assignments.close();
     for (const session of this.#sessions.values()) {
       session.expiry?.cancel();
       session.stream?.end();
@@ -122,8 +144,10 @@ export class Dispatcher {
     });
     const addr = peerIp(call.getPeer());
     const managementPort = Number(call.metadata.get(MANAGEMENT_PORT_METADATA)[0] ?? DEFAULT_MANAGEMENT_PORT) || DEFAULT_MANAGEMENT_PORT;
+    const dataPathPort = Number(call.metadata.get(DATA_PATH_PORT_METADATA)[0] ?? 0);
     store.updateNode(nodeId, (n) => ({
       ...n,
+      VXLANUDPPort: Number.isInteger(dataPathPort) && dataPathPort > 0 && dataPathPort <= 65535 ? dataPathPort : n.VXLANUDPPort,
       description: call.request.description ?? n.description,
       status: { state: 'READY', message: '', addr },
       manager_status:
@@ -133,6 +157,29 @@ export class Dispatcher {
     }));
     this.#armExpiry(session, this.#choosePeriod());
     this.#push(nodeId);
+  }
+
+  /** The caller's node ID when `sessionId` is its current session (else Heartbeat's errors). */
+  #validSession(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, sessionId: string): string {
+    const nodeId = authorizeCaller(call, this.#options.auth, [WORKER_ROLE, MANAGER_ROLE]).nodeId;
+    const session = this.#sessions.get(nodeId);
+    if (!session) throw rpcError(status.NOT_FOUND, 'node not registered');
+    if (session.id !== sessionId) throw rpcError(status.NOT_FOUND, 'session invalid');
+    return nodeId;
+  }
+
+  #assignments(call: ServerWritableStream<{ session_id: string }, PbAssignmentsMessage>): void {
+    let nodeId: string;
+    try {
+      nodeId = this.#validSession(call, call.request.session_id);
+    } catch (error) {
+      call.destroy(error as Error);
+      return;
+    }
+    const stop = this.assignments.open(nodeId, { write: (m) => call.write(m), end: () => call.end() });
+    call.on('cancelled', stop);
+    call.on('error', stop);
+    call.on('close', stop);
   }
 
   #heartbeat(call: ServerUnaryCall<{ session_id: string }, unknown>, callback: sendUnaryData<unknown>): void {
@@ -170,6 +217,7 @@ export class Dispatcher {
       if (this.#sessions.get(session.nodeId) !== session) return;
       this.#sessions.delete(session.nodeId);
       session.stream?.end();
+      this.assignments.closeNode(session.nodeId);
       this.#options.store.updateNode(session.nodeId, (n) => ({
         ...n,
         status: { ...n.status, state: 'DOWN', message: 'heartbeat failure' },
@@ -184,6 +232,7 @@ export class Dispatcher {
     this.#sessions.delete(nodeId);
     session.expiry?.cancel();
     session.stream?.end();
+    this.assignments.closeNode(nodeId);
   }
 
   #pushAll(): void {

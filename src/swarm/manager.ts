@@ -11,6 +11,10 @@
  *   token) and signs its CSR; with this cluster's client certificate and no token it renews the
  *   caller's certificate for its current role (how promotion and demotion reach the node);
  * - `NodeCA.NodeCertificateStatus` — open; waits (bounded) until the certificate is issued.
+ *
+ * Services and tasks: the control API records intent, the reconciler (allocator, orchestrator,
+ * scheduler) turns it into tasks on nodes, the dispatcher streams them to the nodes' agents, and
+ * `ResourceAllocator` gives standalone containers addresses on attachable overlays.
  */
 import { Server, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { ms, type Clock, type Duration } from '../util/clock.js';
@@ -26,6 +30,8 @@ import { generateJoinToken, newJoinTokenSecret } from './join-token.js';
 import { KeyManager } from './key-manager.js';
 import { NetworkAllocator } from './network-allocator.js';
 import { NetworkControl } from './network-control.js';
+import { Reconciler } from './reconciler.js';
+import { ResourceAllocator } from './resource-allocator.js';
 import { GRPC_SERVER_OPTIONS, MANAGER_ROLE, managerServerCredentials, rpcError, serviceDefinition, WORKER_ROLE, type CertRole } from './rpc.js';
 import { ClusterStore } from './store.js';
 
@@ -69,6 +75,9 @@ export class Manager {
   readonly control: ControlApi;
   readonly networks: NetworkControl;
   readonly dispatcher: Dispatcher;
+  readonly reconciler: Reconciler;
+  /** `ResourceAllocator` in-process (the leader's own daemon) — also served on 2377. */
+  readonly resources: ResourceAllocator;
   readonly rootCa: RootCA;
   /** The bound management address (`127.A.B.N:2377`, or the stand-in port in port mode). */
   readonly address: string;
@@ -123,8 +132,11 @@ export class Manager {
       },
       options.now,
     );
-    this.networks = new NetworkControl(this.store, new NetworkAllocator({ pools: options.defaultAddrPool, subnetSize: options.subnetSize }), options.rng);
+    const networkAllocator = new NetworkAllocator({ pools: options.defaultAddrPool, subnetSize: options.subnetSize });
+    this.networks = new NetworkControl(this.store, networkAllocator, options.rng);
     this.networks.createIngress();
+    this.reconciler = new Reconciler({ store: this.store, clock: options.clock, networks: networkAllocator, newId: () => newSwarmId(options.rng) });
+    this.resources = new ResourceAllocator(this.store, options.rng);
     this.store.putNode({
       id: nodeId,
       spec: { annotations: { name: '', labels: {} }, desired_role: 'MANAGER', membership: 'ACCEPTED', availability: options.availability },
@@ -174,6 +186,7 @@ export class Manager {
     });
     server.addService(serviceDefinition('Dispatcher'), this.dispatcher.handlers());
     server.addService(serviceDefinition('Control'), this.control.handlers(auth));
+    server.addService(serviceDefinition('ResourceAllocator'), this.resources.handlers(auth));
   }
 
   get clusterId(): string {
@@ -187,6 +200,7 @@ export class Manager {
   /** Stops serving 2377 and every timer; sessions end. */
   async stop(): Promise<void> {
     this.#keys.stop();
+    this.reconciler.close();
     this.dispatcher.close();
     for (const waiters of this.#certificateWaiters.values()) for (const wake of waiters) wake();
     this.#server.forceShutdown();

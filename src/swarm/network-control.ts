@@ -2,15 +2,17 @@
  * Swarm networks on the manager (swarmkit `manager/controlapi/network.go` and the allocator's
  * network half, `manager/allocator/network.go`): create validates the spec and allocates at once
  * — a subnet from the cluster's address pools (or the user's `--subnet`), its gateway, and a VXLAN
- * ID — so every later reader sees a complete network; remove refuses while something uses the
- * network. `ingress` is created at `swarm init` (10.0.0.0/24, VNI 4096).
+ * ID — so every later reader sees a complete network; remove refuses while a service or a live
+ * task uses the network (`ingress`: while a service publishes routing-mesh ports). `ingress` is created at `swarm init` (10.0.0.0/24, VNI 4096).
  */
 import type { Rng } from '../util/rng.js';
 import { newSwarmId } from '../util/ids.js';
 import type { PbNetwork, PbNetworkSpec, PbNode } from '../wire/swarmkit.js';
 import { GrpcCode, GrpcStatusError } from './grpc-client.js';
 import type { NetworkAllocator } from './network-allocator.js';
+import { needsIngress } from './service-spec.js';
 import type { ClusterStore } from './store.js';
+import { stateAfter } from './task-naming.js';
 import { OVERLAY_VXLAN_ID_LIST } from './vni.js';
 
 /** Docker's label on networks the swarm creates itself (`ingress`). */
@@ -118,6 +120,7 @@ export class NetworkControl {
     if (network.spec.annotations.labels[PREDEFINED_LABEL] === 'true' && !network.spec.ingress) {
       throw new GrpcStatusError(GrpcCode.FailedPrecondition, `network ${network.id} (${network.spec.annotations.name}) is a swarm predefined network and cannot be removed`);
     }
+    this.#refuseInUse(network);
     for (const node of this.store.nodes) {
       if (node.attachments.some((a) => a.network?.id === network.id)) {
         this.store.updateNode(node.id, (n) => ({ ...n, attachments: n.attachments.filter((a) => a.network?.id !== network.id) }));
@@ -125,5 +128,23 @@ export class NetworkControl {
     }
     this.allocator.release(network.id);
     this.store.removeNetwork(network.id);
+  }
+
+  /** swarmkit `removeNetwork` / `removeIngressNetwork`: services and live tasks keep it. */
+  #refuseInUse(network: PbNetwork): void {
+    if (network.spec.ingress) {
+      const dependent = this.store.services.find((s) => needsIngress(s.spec));
+      if (dependent) throw new GrpcStatusError(GrpcCode.FailedPrecondition, `ingress network cannot be removed because service ${dependent.id} depends on it`);
+      return;
+    }
+    const service = this.store.services.find((s) => (s.spec.task.networks ?? []).some((n) => n.target === network.id));
+    if (service) throw new GrpcStatusError(GrpcCode.FailedPrecondition, `network ${network.id} is in use by service ${service.id}`);
+    const task = this.store.tasks.find(
+      (t) =>
+        !stateAfter(t.desired_state, 'RUNNING') &&
+        !stateAfter(t.status.state, 'RUNNING') &&
+        (t.networks.some((n) => n.network?.id === network.id) || (t.spec.networks ?? []).some((n) => n.target === network.id)),
+    );
+    if (task) throw new GrpcStatusError(GrpcCode.FailedPrecondition, `network ${network.id} is in use by task ${task.id}`);
   }
 }

@@ -1,18 +1,22 @@
 /**
- * The manager's cluster store: the cluster object and the nodes (networks, services and tasks join
- * them in the next issue), held as swarmkit protobuf-shaped plain objects (src/wire/swarmkit.ts)
+ * The manager's cluster store: the cluster object, nodes, networks, services and tasks, held as swarmkit protobuf-shaped plain objects (src/wire/swarmkit.ts)
  * so they cross 2377 unchanged. One store index, bumped by every write, versions every object as
  * raft's log index does in swarmkit (`Meta.Version.Index`); an update carrying a stale version is
  * refused, as swarmkit's optimistic concurrency does (`update out of sequence`).
  *
  * Not replicated: one leader holds it (Raft is out of scope; DESIGN.md "Where this is going").
  */
-import type { PbCluster, PbMeta, PbNetwork, PbNode, PbTimestamp } from '../wire/swarmkit.js';
+import type { PbCluster, PbMeta, PbNetwork, PbNode, PbService, PbTask, PbTimestamp } from '../wire/swarmkit.js';
 
 export type StoreEvent =
   | { readonly kind: 'node'; readonly node: PbNode; readonly removed: boolean }
   | { readonly kind: 'network'; readonly network: PbNetwork; readonly removed: boolean }
+  | { readonly kind: 'service'; readonly service: PbService; readonly removed: boolean }
+  | { readonly kind: 'task'; readonly task: PbTask; readonly removed: boolean }
   | { readonly kind: 'cluster'; readonly cluster: PbCluster };
+
+/** What `put*` accepts: the object without its meta (a fresh one is made) or with its old one. */
+export type Unversioned<T extends { meta: PbMeta }> = Omit<T, 'meta'> & { meta?: PbMeta };
 
 export class StoreVersionError extends Error {
   constructor() {
@@ -31,6 +35,8 @@ export class ClusterStore {
   #cluster: PbCluster;
   readonly #nodes = new Map<string, PbNode>();
   readonly #networks = new Map<string, PbNetwork>();
+  readonly #services = new Map<string, PbService>();
+  readonly #tasks = new Map<string, PbTask>();
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   readonly #now: () => Date;
 
@@ -102,6 +108,85 @@ export class ClusterStore {
     this.#index += 1;
     this.#emit({ kind: 'node', node: existing, removed: true });
     return true;
+  }
+
+  get services(): readonly PbService[] {
+    return [...this.#services.values()];
+  }
+
+  service(id: string): PbService | undefined {
+    return this.#services.get(id);
+  }
+
+  serviceByName(name: string): PbService | undefined {
+    return this.services.find((s) => s.spec.annotations.name === name);
+  }
+
+  /** Adds a service or replaces one; `expectedVersion` guards against lost updates. */
+  putService(service: Unversioned<PbService>, expectedVersion?: number): PbService {
+    const existing = this.#services.get(service.id);
+    if (expectedVersion !== undefined && existing && existing.meta.version.index !== expectedVersion) throw new StoreVersionError();
+    const stored: PbService = { ...service, meta: existing ? this.#touch(existing.meta) : this.#newMeta() };
+    this.#services.set(stored.id, stored);
+    this.#emit({ kind: 'service', service: stored, removed: false });
+    return stored;
+  }
+
+  updateService(id: string, change: (service: PbService) => PbService): PbService | undefined {
+    const existing = this.#services.get(id);
+    return existing ? this.putService(change(existing)) : undefined;
+  }
+
+  removeService(id: string): boolean {
+    const existing = this.#services.get(id);
+    if (!existing) return false;
+    this.#services.delete(id);
+    this.#index += 1;
+    this.#emit({ kind: 'service', service: existing, removed: true });
+    return true;
+  }
+
+  get tasks(): readonly PbTask[] {
+    return [...this.#tasks.values()];
+  }
+
+  task(id: string): PbTask | undefined {
+    return this.#tasks.get(id);
+  }
+
+  tasksOfService(serviceId: string): PbTask[] {
+    return this.tasks.filter((t) => t.service_id === serviceId);
+  }
+
+  tasksOnNode(nodeId: string): PbTask[] {
+    return this.tasks.filter((t) => t.node_id === nodeId);
+  }
+
+  putTask(task: Unversioned<PbTask>): PbTask {
+    const existing = this.#tasks.get(task.id);
+    const stored: PbTask = { ...task, meta: existing ? this.#touch(existing.meta) : this.#newMeta() };
+    this.#tasks.set(stored.id, stored);
+    this.#emit({ kind: 'task', task: stored, removed: false });
+    return stored;
+  }
+
+  updateTask(id: string, change: (task: PbTask) => PbTask): PbTask | undefined {
+    const existing = this.#tasks.get(id);
+    return existing ? this.putTask(change(existing)) : undefined;
+  }
+
+  removeTask(id: string): boolean {
+    const existing = this.#tasks.get(id);
+    if (!existing) return false;
+    this.#tasks.delete(id);
+    this.#index += 1;
+    this.#emit({ kind: 'task', task: existing, removed: true });
+    return true;
+  }
+
+  /** The current wall-clock time as a protobuf timestamp (task status times). */
+  now(): PbTimestamp {
+    return timestamp(this.#now());
   }
 
   updateCluster(change: (cluster: PbCluster) => PbCluster, expectedVersion?: number): PbCluster {

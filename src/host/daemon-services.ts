@@ -12,7 +12,6 @@
  */
 import type { PbNetwork, PbNode, PbService, PbServiceSpec, PbTask } from '../wire/swarmkit.js';
 import { GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
-import { interpolateServiceDefaults } from '../swarm/service-defaults.js';
 import {
   EngineApiError,
   type EngineService,
@@ -82,9 +81,12 @@ export class DaemonServices {
     return wanted.map((s) => serviceFromPb(s, serviceStatus(s, tasks)));
   }
 
+  /** With `insertDefaults`, the manager fills in swarmkit's defaults (moby `getService`). */
   async inspect(input: string, insertDefaults: boolean): Promise<EngineService> {
     const service = await this.#service(input);
-    return serviceFromPb(insertDefaults ? { ...service, spec: interpolateServiceDefaults(service.spec) } : service);
+    if (!insertDefaults) return serviceFromPb(service);
+    const { service: withDefaults } = await this.ctx.control<{ service: PbService }>('GetService', { service_id: service.id, insert_defaults: true });
+    return serviceFromPb(withDefaults);
   }
 
   async update(input: string, version: number, spec: EngineServiceSpec, rollback: 'previous' | undefined): Promise<{ Warnings?: string[] }> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DaemonServices, serviceStatus } from '../../src/host/daemon-services.js';
 import { EngineApiError, type EngineServiceSpec } from '../../src/host/engine-api.js';
 import { GrpcCode, GrpcStatusError } from '../../src/swarm/grpc-client.js';
+import { interpolateServiceDefaults } from '../../src/swarm/service-defaults.js';
 import type { PbService, PbTask } from '../../src/wire/swarmkit.js';
 
 const SPEC: EngineServiceSpec = { Name: 'web', TaskTemplate: { ContainerSpec: { Image: 'nginx' }, Networks: [{ Target: 'my-net' }], ForceUpdate: 0 }, Mode: {} };
@@ -51,7 +52,7 @@ function fakeControl(objects: { services?: PbService[]; networks?: { id: string;
       case 'GetService': {
         const s = services.find((x) => x.id === request.service_id);
         if (!s) throw new GrpcStatusError(GrpcCode.NotFound, 'service not found');
-        return { service: s };
+        return { service: request.insert_defaults ? { ...s, spec: interpolateServiceDefaults(s.spec) } : s };
       }
       case 'ListServices':
         return { services: list(services, (s) => s.spec.annotations.name) };
@@ -122,7 +123,7 @@ describe('DaemonServices', () => {
     expect(await refusal(services.inspect('nosuch', false))).toBe('service nosuch not found');
   });
 
-  it('inserts swarmkit defaults when asked', async () => {
+  it('asks the manager for swarmkit defaults when told to', async () => {
     const { services } = daemon({ services: [service('aaa1', 'web')] });
     expect((await services.inspect('web', true)).Spec.UpdateConfig).toMatchObject({ Parallelism: 1, FailureAction: 'pause', Order: 'stop-first' });
     expect((await services.inspect('web', false)).Spec.UpdateConfig).toBeUndefined();

@@ -187,6 +187,8 @@ class PingRun {
     return new Promise((resolve) => {
       this.#exit = resolve;
       this.#socket.onReply((reply) => this.#onReply(reply));
+      // signal(SIGINT, print_stats_and_exit): SIGINT stops ping through ctx.signal.
+      this.ctx.signals.stopOn('SIGINT');
       this.ctx.signal.addEventListener('abort', this.#onAbort, { once: true });
       if (this.ctx.signal.aborted) this.#printStatsAndExit();
       else this.#sendPing();

@@ -17,7 +17,30 @@ import type {
 import { ManualClock, ms, type Clock } from '../../../src/util/clock.js';
 import { Rng } from '../../../src/util/rng.js';
 import { macFromIpv4, parseIpv4Address } from '../../../src/wire/address.js';
-import type { Program, ProgramContext } from '../../../src/host/programs/types.js';
+import type { Program, ProgramContext, ProgramInput } from '../../../src/host/programs/types.js';
+
+/** The ProgramContext fields a program that does no I/O beyond stdout/stderr gets in a test:
+ * stdin at EOF, an empty environment, no files, no other programs, signals recorded. */
+export function quietContextExtras(clock: Clock, files: Readonly<Record<string, string>> = {}, stdin: ProgramInput = { readLine: async () => null }) {
+  const handlers = new Map<string, () => void>();
+  const stopOn = new Set<string>();
+  return {
+    handlers,
+    stopOn,
+    extras: {
+      stdin,
+      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: 'a1b2c3d4e5f6', HOME: '/root' },
+      isPid1: false,
+      tty: false,
+      signals: { on: (name: string, handler: () => void) => void handlers.set(name, handler), stopOn: (name: string) => void stopOn.add(name) },
+      readFile: (path: string) => (Object.hasOwn(files, path) ? files[path] : undefined),
+      hasProgram: () => false,
+      spawn: async () => 127,
+      exec: async () => 127,
+      now: () => new Date(1_700_000_000_000 + clock.now()),
+    },
+  };
+}
 
 export const ip4 = parseIpv4Address;
 
@@ -126,6 +149,8 @@ export interface Run {
   readonly ctx: ProgramContext;
   readonly clock: ManualClock;
   readonly abort: AbortController;
+  /** Signals the program registered with `signals.stopOn`. */
+  readonly stopOn: ReadonlySet<string>;
   stdout: string;
   stderr: string;
 }
@@ -140,9 +165,11 @@ export interface RunOptions {
 export function makeRun(argv: readonly string[], options: RunOptions = {}): Run {
   const clock = new ManualClock();
   const abort = new AbortController();
+  const { extras, stopOn } = quietContextExtras(clock);
   const run: Run = {
     clock,
     abort,
+    stopOn,
     stdout: '',
     stderr: '',
     ctx: {
@@ -156,6 +183,7 @@ export function makeRun(argv: readonly string[], options: RunOptions = {}): Run 
       hostname: options.hostname ?? 'a1b2c3d4e5f6',
       signal: abort.signal,
       resolve: async (name) => (options.names?.[name] === undefined ? undefined : ip4(options.names[name])),
+      ...extras,
     },
   };
   return run;

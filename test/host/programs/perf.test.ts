@@ -7,6 +7,7 @@ import { createNetStack } from '../../../src/stack/index.js';
 import type { NetStack } from '../../../src/stack/types.js';
 import { RealClock } from '../../../src/util/clock.js';
 import { Rng } from '../../../src/util/rng.js';
+import { quietContextExtras } from './fake-stack.js';
 
 const clock = new RealClock();
 
@@ -23,6 +24,7 @@ function start(stack: NetStack, argv: string[], abort = new AbortController()) {
     hostname: 'perf',
     signal: abort.signal,
     resolve: async () => undefined,
+    ...quietContextExtras(clock).extras,
   };
   return { out, abort, done: swarmnetPerf(ctx) };
 }

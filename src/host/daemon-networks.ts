@@ -5,7 +5,8 @@
  *
  * - a manager sees every swarm network (from the control API);
  * - a worker sees only the overlays it has an endpoint on — `ingress` (its `ingress-sbox`
- *   attachment, from its node object) and, with tasks, theirs: networks are lazy on workers.
+ *   attachment, from its node object) and those of its running task and standalone containers,
+ *   exactly while they run: networks are lazy on workers.
  *
  * Local networks are inspected with their local endpoints; a swarm network inspected where it has
  * none shows `Containers: null`, as moby's store-converted view does.
@@ -14,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Rng } from '../util/rng.js';
 import { formatMac, macFromIpv4, parseIpv4Address } from '../wire/address.js';
 import type { PbNetwork, PbNetworkAttachment } from '../wire/swarmkit.js';
+import type { LiveEndpoint } from './daemon-containers.js';
 import { EngineApiError, type NetworkCreateRequest, type NetworkEndpoint, type NetworkListFilters, type NetworkResource } from './engine-api.js';
 import { goTime } from './engine-convert.js';
 
@@ -38,6 +40,8 @@ export interface NetworkContext {
   readonly removeSwarm: (id: string) => Promise<void>;
   /** This node's own attachments (its `ingress-sbox`), from its node object. */
   readonly attachments: () => readonly PbNetworkAttachment[];
+  /** This host's container endpoints (local networks and swarm overlays). */
+  readonly endpoints?: () => readonly LiveEndpoint[];
   /**
    * The refusal for a manager-only operation. Creating an overlay anywhere but on a manager gets
    * the "not in a swarm" text even on a worker (moby `daemon/network.go` checks `IsManager()`
@@ -72,6 +76,11 @@ export class DaemonNetworks {
   localNetwork(name: string): { readonly name: string; readonly predefined: boolean } | undefined {
     const n = [...this.#local.values()].find((l) => l.resource.Name === name);
     return n ? { name: n.resource.Name, predefined: PREDEFINED_NAMES.has(n.resource.Name) } : undefined;
+  }
+
+  /** The ID of a local network by name (`bridge`, `host`, `none`, `docker_gwbridge`). */
+  localNetworkId(name: string): string | undefined {
+    return [...this.#local.values()].find((l) => l.resource.Name === name)?.resource.Id;
   }
 
   /** `docker_gwbridge` appears when the host first joins or creates a swarm, and stays. */
@@ -143,19 +152,37 @@ export class DaemonNetworks {
   }
 
   async #visible(): Promise<NetworkResource[]> {
-    const local = [...this.#local.values()].map((n) => n.resource);
+    const live = this.#ctx.endpoints?.() ?? [];
+    const local = [...this.#local.values()].map((n) => withContainers(n.resource, live));
     const role = this.#ctx.role();
     if (role === 'inactive') return local;
     const endpoints = this.#localEndpoints();
-    const swarm = role === 'manager' ? await this.#ctx.listSwarm() : this.#ctx.attachments().flatMap((a) => (a.network ? [a.network] : []));
+    for (const e of live) {
+      if (!e.network) continue;
+      endpoints.set(e.networkId, { ...endpoints.get(e.networkId), [e.containerId]: e.endpoint });
+    }
+    let swarm: PbNetwork[];
+    if (role === 'manager') swarm = await this.#ctx.listSwarm();
+    else {
+      // A worker's overlays: its ingress-sbox's, and those its containers have endpoints on.
+      const byId = new Map<string, PbNetwork>();
+      for (const a of this.#ctx.attachments()) if (a.network && a.network.spec.ingress) byId.set(a.network.id, a.network);
+      for (const e of live) if (e.network && !byId.has(e.networkId)) byId.set(e.networkId, e.network);
+      swarm = [...byId.values()];
+    }
     return [...local, ...swarm.map((n) => swarmNetworkToEngine(n, endpoints.get(n.id) ?? null))];
   }
 
-  /** This node's endpoints on swarm networks (its ingress-sbox), by network ID. */
+  /**
+   * This node's load-balancer endpoints on swarm networks (ingress-sbox, lb-<net>), by network ID:
+   * ingress always (created on join), the others while the node has containers on the network.
+   */
   #localEndpoints(): Map<string, Record<string, NetworkEndpoint>> {
     const out = new Map<string, Record<string, NetworkEndpoint>>();
+    const used = new Set((this.#ctx.endpoints?.() ?? []).map((e) => e.networkId));
     for (const a of this.#ctx.attachments()) {
       if (!a.network || a.addresses.length === 0) continue;
+      if (!a.network.spec.ingress && !used.has(a.network.id)) continue;
       const address = a.addresses[0]!;
       const ip = address.split('/')[0]!;
       const key = a.network.spec.ingress ? 'ingress-sbox' : `lb-${a.network.spec.annotations.name}`;
@@ -218,6 +245,13 @@ export function swarmNetworkToEngine(n: PbNetwork, containers: Record<string, Ne
     Options: { ...(n.spec.driver_config?.options ?? {}), ...(n.driver_state?.options ?? {}) },
     Labels: { ...n.spec.annotations.labels },
   };
+}
+
+/** A local network with the endpoints of this host's running containers on it. */
+function withContainers(resource: NetworkResource, live: readonly LiveEndpoint[]): NetworkResource {
+  const mine = live.filter((e) => e.networkId === resource.Id);
+  if (mine.length === 0) return resource;
+  return { ...resource, Containers: Object.fromEntries(mine.map((e) => [e.containerId, e.endpoint])) };
 }
 
 /** A stable 64-hex endpoint ID for a node's endpoint on a network. */

@@ -28,7 +28,10 @@ import {
   LEAVE_MANAGER,
   toEngineError,
 } from './engine-errors.js';
+import { DaemonContainers, ATTACH_TIMEOUT_MS } from './daemon-containers.js';
 import { DaemonNetworks } from './daemon-networks.js';
+import { Executor } from './executor.js';
+import type { LocalRuntime } from './local-runtime.js';
 import { DaemonServices } from './daemon-services.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
@@ -50,13 +53,16 @@ export interface DaemonOptions {
   readonly rng: Rng;
   /** The daemon's own ID (`docker info` `ID`). */
   readonly id: string;
-  readonly containerCounts: () => { readonly total: number; readonly running: number };
+  /** The host's data plane, where containers and lazy overlays live. */
+  readonly runtime: LocalRuntime;
   /** Shorter dispatcher heartbeats for tests (swarmkit's 5 s otherwise). */
   readonly heartbeatPeriod?: Duration;
 }
 
 interface Active {
   readonly agent: Agent;
+  /** Runs this node's tasks (every node runs tasks, managers too). */
+  readonly executor: Executor;
   /** Only on the node that ran `swarm init`. */
   readonly manager: Manager | undefined;
   /** The manager this node talks to. */
@@ -69,6 +75,7 @@ export class Daemon {
   #active: Active | undefined;
   readonly #networks: DaemonNetworks;
   #remoteControl: { client: GrpcClient; certPem: string } | undefined;
+  readonly #containers: DaemonContainers;
   readonly #services = new DaemonServices({
     control: (method, request) => this.#control().call(method as ControlMethod, request as never) as Promise<never>,
     nodeId: () => this.#requireManager().agent.credentials.nodeId,
@@ -79,6 +86,15 @@ export class Daemon {
     this.#options = options;
     // Wall time on the host's (possibly scaled) time line: dates in certificates and objects.
     this.#epoch = Date.now() - options.clock.now();
+    this.#containers = new DaemonContainers({
+      runtime: options.runtime,
+      rng: Rng.derive(options.rng.u32(), 'containers'),
+      clock: options.clock,
+      wall: { now: () => this.now().getTime(), wall: (clockMs) => this.#epoch + clockMs },
+      localNetworkId: (name) => this.#networks.localNetworkId(name),
+      swarm: () => this.#swarmAttacher(),
+      onEndpointsChanged: () => this.#active?.executor.endpointsChanged(),
+    });
     this.#networks = new DaemonNetworks(
       {
         role: () => (!this.#active ? 'inactive' : this.#active.agent.credentials.role === 'swarm-manager' ? 'manager' : 'worker'),
@@ -86,6 +102,7 @@ export class Daemon {
         createSwarm: async (request) => (await this.#controlCall('CreateNetwork', { spec: networkSpec(request) })).network.id,
         removeSwarm: async (id) => void (await this.#controlCall('RemoveNetwork', { network_id: id })),
         attachments: () => this.#active?.agent.session?.node?.attachments ?? [],
+        endpoints: () => this.#containers.liveEndpoints(),
         notManager: (operation) => new EngineApiError(operation === 'create' || !this.#active ? ERR_NOT_MANAGER_INACTIVE : ERR_NOT_MANAGER_WORKER, 503),
       },
       Rng.derive(options.rng.u32(), 'networks'),
@@ -104,7 +121,7 @@ export class Daemon {
   }
 
   async close(): Promise<void> {
-    await this.#teardown();
+    await this.#teardown(true);
   }
 
   async #dispatch(method: EngineMethod, params: unknown): Promise<unknown> {
@@ -195,6 +212,44 @@ export class Daemon {
         return null;
       case 'taskList':
         return this.#services.tasks((params as EngineParams<'taskList'>).filters);
+      case 'containerCreate':
+        return this.#containers.createFromRequest(params as EngineParams<'containerCreate'>);
+      case 'containerStart':
+        await this.#containers.start((params as EngineParams<'containerStart'>).id);
+        return null;
+      case 'containerAttach': {
+        const p = params as EngineParams<'containerAttach'>;
+        return this.#containers.attach(p.id, p.stdin);
+      }
+      case 'containerWait':
+        return this.#containers.wait((params as EngineParams<'containerWait'>).id);
+      case 'containerList': {
+        const p = params as EngineParams<'containerList'>;
+        return this.#containers.list(p.all === true, p.filters);
+      }
+      case 'containerInspect':
+        return this.#containers.inspect((params as EngineParams<'containerInspect'>).id);
+      case 'containerStop': {
+        const p = params as EngineParams<'containerStop'>;
+        await this.#containers.stop(p.id, p.timeout);
+        return null;
+      }
+      case 'containerKill': {
+        const p = params as EngineParams<'containerKill'>;
+        await this.#containers.kill(p.id, p.signal);
+        return null;
+      }
+      case 'containerRemove': {
+        const p = params as EngineParams<'containerRemove'>;
+        await this.#containers.remove(p.id, p.force === true);
+        return null;
+      }
+      case 'containerLogs': {
+        const p = params as EngineParams<'containerLogs'>;
+        return this.#containers.logs(p.id, p.tail);
+      }
+      case 'containerExec':
+        return this.#containers.exec(params as EngineParams<'containerExec'>);
       case 'taskInspect':
         return this.#services.task((params as EngineParams<'taskInspect'>).id);
     }
@@ -221,8 +276,8 @@ export class Daemon {
     });
     const port = Number(manager.address.slice(manager.address.lastIndexOf(':') + 1));
     const leader = { host: o.address, port };
-    const agent = this.#startAgent(credentials, leader, port);
-    this.#active = { agent, manager, leader };
+    const { agent, executor } = this.#startAgent(credentials, leader, port);
+    this.#active = { agent, executor, manager, leader };
     this.#networks.ensureGatewayBridge();
     await this.#waitForSession(agent);
     return credentials.nodeId;
@@ -251,8 +306,8 @@ export class Daemon {
       if (error instanceof GrpcStatusError && error.code === GrpcCode.DeadlineExceeded) throw new EngineApiError(ERR_JOIN_TIMEOUT, 500);
       throw error;
     }
-    const agent = this.#startAgent(credentials, remote, o.managementPort);
-    this.#active = { agent, manager: undefined, leader: remote };
+    const { agent, executor } = this.#startAgent(credentials, remote, o.managementPort);
+    this.#active = { agent, executor, manager: undefined, leader: remote };
     this.#networks.ensureGatewayBridge();
     await this.#waitForSession(agent);
     return null;
@@ -278,24 +333,41 @@ export class Daemon {
     return null;
   }
 
-  async #teardown(): Promise<void> {
+  /** `final`: the daemon itself shuts down (standalone containers go too). */
+  async #teardown(final = false): Promise<void> {
     const active = this.#active;
     this.#active = undefined;
     this.#remoteControl?.client.close();
     this.#remoteControl = undefined;
-    if (!active) return;
+    if (!active) {
+      if (final) await this.#containers.close();
+      return;
+    }
+    await active.executor.close();
+    if (final) await this.#containers.close();
     await active.agent.stop();
     await active.manager?.stop();
   }
 
-  #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number): Agent {
-    const agent = new Agent({
+  #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number): { agent: Agent; executor: Executor } {
+    const executor: Executor = new Executor({
+      containers: this.#containers,
+      runtime: this.#options.runtime,
+      nodeId: () => agent.credentials.nodeId,
+      report: (updates) => agent.updateTaskStatus(updates),
+      now: this.now,
+      attachments: () => agent.session?.node?.attachments ?? [],
+    });
+    const agent: Agent = new Agent({
       clock: this.#options.clock,
       now: this.now,
       credentials,
       manager: leader,
       localAddress: this.#options.address,
       managementPort,
+      dataPathPort: this.#options.dataPathPort,
+      onAssignments: (message) => executor.apply(message),
+      onSessionMessage: () => executor.endpointsChanged(),
       description: () => describeHost(this.#options.hostname, RootCA.fromPem(agent.credentials.rootCaPem).tlsInfo()),
       onCredentials: () => {
         this.#remoteControl?.client.close();
@@ -303,7 +375,32 @@ export class Daemon {
       },
     });
     agent.start();
-    return agent;
+    return { agent, executor };
+  }
+
+  /** moby `daemon/cluster/networks.go` `AttachNetwork`: ask the manager, then wait for the attachment task. */
+  #swarmAttacher() {
+    const active = this.#active;
+    if (!active) return undefined;
+    return {
+      attach: async (target: string, containerId: string, aliases: readonly string[]) => {
+        let attachmentId: string;
+        try {
+          attachmentId = await active.agent.attachNetwork(target, containerId, aliases);
+        } catch (error) {
+          throw new EngineApiError(`Could not attach to network ${target}: ${toEngineError(error).message}`, toEngineError(error).status);
+        }
+        const timeout = AbortSignal.timeout(ATTACH_TIMEOUT_MS);
+        try {
+          const { network, address } = await active.executor.waitAttachment(attachmentId, timeout);
+          return { attachmentId, network, address };
+        } catch {
+          await active.agent.detachNetwork(attachmentId).catch(() => undefined);
+          throw new EngineApiError('attaching to network failed, make sure your network options are correct and check manager logs: context deadline exceeded', 500);
+        }
+      },
+      detach: (attachmentId: string) => active.agent.detachNetwork(attachmentId),
+    };
   }
 
   async #waitForSession(agent: Agent): Promise<void> {
@@ -375,7 +472,7 @@ export class Daemon {
 
   async #info(): Promise<SystemInfo> {
     const o = this.#options;
-    const counts = o.containerCounts();
+    const counts = this.#containers.counts();
     return {
       ID: o.id,
       Name: o.hostname,

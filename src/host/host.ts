@@ -11,6 +11,10 @@
  * bridges gets its default route via the first one's gateway (172.17.0.1 on `bridge`).
  * Interface indices come from a per-host counter, the container end and its host-side veth peer
  * allocated together (`80: eth0@if81`, reference docker-cli-outputs.md §7.3).
+ *
+ * The daemon drives the data plane through `LocalRuntime` (local-runtime.ts): containers with a
+ * process (image, env, PID 1), sandboxes with none (a load-balancer endpoint), overlays created
+ * lazily from a task's network and released when their last endpoint goes, and peer tables.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +28,7 @@ import { InvalidArgumentError, SwarmnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { macFromIpv4, parseIpv4Address, type Ipv4Addr } from '../wire/address.js';
 import { Container } from './container.js';
+import type { LocalRuntime, RuntimeContainerSpec } from './local-runtime.js';
 import { Daemon } from './daemon.js';
 import type { EngineMethod, EngineParams, EngineResult } from './engine-api.js';
 import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
@@ -97,7 +102,7 @@ export class Host {
       clock: options.clock,
       rng: Rng.derive(options.seed, `${options.name}/daemon`),
       id: this.#rng.hex(64),
-      containerCounts: () => ({ total: this.#containers.size, running: this.#containers.size }),
+      runtime: this.#localRuntime(),
       ...(options.heartbeatPeriod !== undefined ? { heartbeatPeriod: options.heartbeatPeriod } : {}),
     });
   }
@@ -134,15 +139,42 @@ export class Host {
   }
 
   async createContainer(spec: ContainerSpec): Promise<ContainerInfo> {
+    if (!Array.isArray(spec.networks) || spec.networks.length === 0) throw new InvalidArgumentError('a container needs at least one network');
+    return (await this.#createContainer(spec)).info();
+  }
+
+  /** The data plane as the daemon drives it (tests drive an executor with it directly). */
+  get runtime(): LocalRuntime {
+    return this.#localRuntime();
+  }
+
+  #localRuntime(): LocalRuntime {
+    return {
+      createContainer: (spec) => this.#createContainer(spec),
+      removeContainer: (name) => this.removeContainer(name),
+      ensureNetwork: (spec) => (this.#networks.has(spec.name) ? this.#networks.get(spec.name).info : this.#networks.create(spec)),
+      releaseNetwork: (name) => {
+        if (!this.#networks.has(name) || this.#networks.get(name).endpoints > 0 || this.#networks.get(name).peers === undefined) return false;
+        this.#networks.remove(name);
+        return true;
+      },
+      hasNetwork: (name) => this.#networks.has(name),
+      endpoints: (name) => (this.#networks.has(name) ? this.#networks.get(name).endpoints : 0),
+      addPeer: (spec) => void this.#networks.addPeer(spec),
+      removePeer: (spec) => void this.#networks.removePeer(spec),
+    };
+  }
+
+  async #createContainer(spec: RuntimeContainerSpec): Promise<Container> {
     this.#assertOpen();
     if (typeof spec.name !== 'string' || !CONTAINER_NAME.test(spec.name)) {
       throw new InvalidArgumentError(`Invalid container name (${String(spec.name)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
     if (this.#containers.has(spec.name)) throw new SwarmnetError('already-exists', `Conflict. The container name "/${spec.name}" is already in use`);
     if (this.#containers.size >= MAX_CONTAINERS_PER_HOST) throw new SwarmnetError('limit', `a host runs at most ${MAX_CONTAINERS_PER_HOST} containers`);
-    if (!Array.isArray(spec.networks) || spec.networks.length === 0) throw new InvalidArgumentError('a container needs at least one network');
+    if (!Array.isArray(spec.networks)) throw new InvalidArgumentError('a container needs a list of networks');
     const legs = this.#planLegs(spec);
-    const id = this.#rng.hex(64);
+    const id = spec.id ?? this.#rng.hex(64);
     const rng = Rng.derive(this.#options.seed, `${this.name}/${spec.name}`);
     const createStack = this.#options.createStack ?? createNetStack;
     const container = new Container({
@@ -154,6 +186,7 @@ export class Host {
       clock: this.clock,
       rng,
       programs: this.#options.programs ?? PROGRAMS,
+      ...spec.process,
     });
     try {
       legs.forEach((leg, i) => {
@@ -175,11 +208,11 @@ export class Host {
       throw error;
     }
     this.#containers.set(spec.name, container);
-    return container.info();
+    return container;
   }
 
   /** Addresses for each requested network, plus the docker_gwbridge leg an overlay implies. */
-  #planLegs(spec: ContainerSpec): PlannedLeg[] {
+  #planLegs(spec: RuntimeContainerSpec): PlannedLeg[] {
     const legs: PlannedLeg[] = [];
     const release = () => legs.forEach((l) => l.allocated && l.network.allocator?.release(l.ip));
     try {

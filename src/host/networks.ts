@@ -69,6 +69,10 @@ export class Networks {
     return n;
   }
 
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
   list(): readonly HostNetwork[] {
     return [...this.#byName.values()];
   }

@@ -10,15 +10,23 @@
  *   at the period the dispatcher asks for. A broken session is retried with a bounded backoff on
  *   the host's clock. When the node's role in the store changes (promote/demote), the agent asks
  *   for a certificate with the new role (`IssueNodeCertificate` authenticated by its current one).
+ * - Once a session is up the agent opens its `Assignments` stream (swarmkit `agent/session.go`
+ *   `watch`): every message is the node's complete task set plus swarmnet's overlay peers, handed
+ *   to `onAssignments`. The stream is reopened with each session (bounded backoff). Task statuses
+ *   go back through `UpdateTaskStatus` in order, batched, retried while the session lives (a new
+ *   session resends what is pending: the executor's latest status per task is what matters).
+ * - `attachNetwork`/`detachNetwork` are the `ResourceAllocator` client (`docker run --network
+ *   <attachable overlay>`); refusals pass through as gRPC status errors for the daemon to show.
  */
 import { ms, type Clock, type Duration } from '../util/clock.js';
-import type { AvailabilityName, PbNodeDescription, PbSessionMessage } from '../wire/swarmkit.js';
+import type { AvailabilityName, PbAssignmentsMessage, PbNodeDescription, PbSessionMessage, PbTaskStatusUpdate } from '../wire/swarmkit.js';
 import { RootCA } from './ca.js';
 import { digestOfPem, generateNodeKeyAndCsr } from './node-certificate.js';
-import { DEFAULT_MANAGEMENT_PORT, MANAGEMENT_PORT_METADATA } from './dispatcher.js';
+import { DATA_PATH_PORT_METADATA, DEFAULT_MANAGEMENT_PORT, MANAGEMENT_PORT_METADATA } from './dispatcher.js';
 import { GrpcClient, GrpcCode, GrpcStatusError, type CallSpec } from './grpc-client.js';
 import { parseJoinToken } from './join-token.js';
 import type { NodeCredentials } from './manager.js';
+import { RESOURCE_CALLS } from './resource-allocator.js';
 
 export const CA_CALLS = {
   GetRootCACertificate: { service: 'CA', method: 'GetRootCACertificate', requestType: 'GetRootCACertificateRequest', responseType: 'GetRootCACertificateResponse' },
@@ -29,6 +37,8 @@ export const CA_CALLS = {
 export const DISPATCHER_CALLS = {
   Session: { service: 'Dispatcher', method: 'Session', requestType: 'SessionRequest', responseType: 'SessionMessage' },
   Heartbeat: { service: 'Dispatcher', method: 'Heartbeat', requestType: 'HeartbeatRequest', responseType: 'HeartbeatResponse' },
+  Assignments: { service: 'Dispatcher', method: 'Assignments', requestType: 'AssignmentsRequest', responseType: 'AssignmentsMessage' },
+  UpdateTaskStatus: { service: 'Dispatcher', method: 'UpdateTaskStatus', requestType: 'UpdateTaskStatusRequest', responseType: 'UpdateTaskStatusResponse' },
 } as const satisfies Record<string, CallSpec>;
 
 /** Bound on one RPC of the join handshake or a heartbeat (real milliseconds). */
@@ -36,6 +46,12 @@ export const RPC_TIMEOUT_MS = 5_000;
 /** Session retry backoff bounds (host clock). */
 export const SESSION_RETRY_MIN: Duration = ms(200);
 export const SESSION_RETRY_MAX: Duration = ms(5_000);
+/** Most task status updates sent in one `UpdateTaskStatus` call (swarmkit batches too). */
+export const MAX_STATUS_BATCH = 64;
+/** Most status updates held while the session is down; the oldest go first. */
+export const MAX_PENDING_STATUSES = 4096;
+/** Pause before resending statuses after a failed `UpdateTaskStatus` (host clock). */
+export const STATUS_RETRY: Duration = ms(200);
 
 /** A refusal the daemon shows verbatim after `Error response from daemon: `. */
 export class JoinError extends Error {
@@ -119,11 +135,15 @@ export interface AgentOptions {
   readonly localAddress: string;
   /** This node's management port, sent when it is a manager and not on 2377. */
   readonly managementPort: number;
+  /** This host's VXLAN port, sent on every session (`swarmnet-data-path-port`). */
+  readonly dataPathPort?: number;
   readonly description: () => PbNodeDescription;
   /** Every session message (node, managers, keys). */
   readonly onSessionMessage?: (message: PbSessionMessage, agent: Agent) => void;
   /** The certificate was renewed (role change). */
   readonly onCredentials?: (credentials: NodeCredentials) => void;
+  /** Every assignments message (the complete task set of this node, with overlay peers). */
+  readonly onAssignments?: (message: PbAssignmentsMessage) => void;
 }
 
 export class Agent {
@@ -138,6 +158,11 @@ export class Agent {
   #renewing = false;
   readonly #options: AgentOptions;
   #loop: Promise<void> | undefined;
+  /** The session whose Assignments stream is open (or being opened). */
+  #assignmentsSession = '';
+  #pendingStatuses: PbTaskStatusUpdate[] = [];
+  #sendingStatuses = false;
+  #statusRetry: { cancel(): void } | undefined;
 
   constructor(options: AgentOptions) {
     this.#options = options;
@@ -162,10 +187,34 @@ export class Agent {
     this.#loop ??= this.#run();
   }
 
+  /** Queues task status updates; they go to the dispatcher in order, batched, retried. */
+  updateTaskStatus(updates: readonly PbTaskStatusUpdate[]): void {
+    if (this.#stopped) return;
+    this.#pendingStatuses.push(...updates);
+    const excess = this.#pendingStatuses.length - MAX_PENDING_STATUSES;
+    if (excess > 0) this.#pendingStatuses.splice(0, excess);
+    void this.#flushStatuses();
+  }
+
+  /** `ResourceAllocator.AttachNetwork`: the attachment task's ID (gRPC refusals pass through). */
+  async attachNetwork(target: string, containerId: string, aliases: readonly string[] = [], addresses: readonly string[] = []): Promise<string> {
+    const response = await this.#client.unary<{ attachment_id: string }>(
+      RESOURCE_CALLS.AttachNetwork,
+      { config: { target, aliases: [...aliases], addresses: [...addresses], driver_attachment_opts: {} }, container_id: containerId },
+      RPC_TIMEOUT_MS,
+    );
+    return response.attachment_id;
+  }
+
+  async detachNetwork(attachmentId: string): Promise<void> {
+    await this.#client.unary(RESOURCE_CALLS.DetachNetwork, { attachment_id: attachmentId }, RPC_TIMEOUT_MS);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#abort.abort();
     this.#heartbeatTimer?.cancel();
+    this.#statusRetry?.cancel();
     this.#client.close();
     await this.#loop?.catch(() => undefined);
   }
@@ -207,7 +256,55 @@ export class Agent {
 
   #metadata(): Record<string, string> {
     const port = this.#options.managementPort;
-    return this.#credentials.role === 'swarm-manager' && port !== DEFAULT_MANAGEMENT_PORT ? { [MANAGEMENT_PORT_METADATA]: String(port) } : {};
+    const dataPath = this.#options.dataPathPort;
+    return {
+      ...(this.#credentials.role === 'swarm-manager' && port !== DEFAULT_MANAGEMENT_PORT ? { [MANAGEMENT_PORT_METADATA]: String(port) } : {}),
+      ...(dataPath !== undefined ? { [DATA_PATH_PORT_METADATA]: String(dataPath) } : {}),
+    };
+  }
+
+  /** Keeps one Assignments stream open per session; reopened (with backoff) while it lives. */
+  async #watchAssignments(sessionId: string, signal: AbortSignal): Promise<void> {
+    let backoff = SESSION_RETRY_MIN;
+    while (!this.#stopped && !signal.aborted && this.#sessionId === sessionId) {
+      let delivered = false;
+      try {
+        await this.#client.serverStream<PbAssignmentsMessage>(
+          DISPATCHER_CALLS.Assignments,
+          { session_id: sessionId },
+          (message) => {
+            delivered = true;
+            if (!this.#stopped && this.#sessionId === sessionId) this.#options.onAssignments?.(message);
+          },
+          signal,
+        );
+      } catch {
+        /* reopened below while the session lives */
+      }
+      if (this.#stopped || signal.aborted || this.#sessionId !== sessionId) return;
+      backoff = delivered ? SESSION_RETRY_MIN : ms(Math.min(SESSION_RETRY_MAX, backoff * 2));
+      await this.#options.clock.sleep(backoff, signal).catch(() => undefined);
+    }
+  }
+
+  async #flushStatuses(): Promise<void> {
+    if (this.#sendingStatuses || this.#stopped) return;
+    this.#sendingStatuses = true;
+    try {
+      while (this.#pendingStatuses.length > 0 && !this.#stopped && this.#connected) {
+        const batch = this.#pendingStatuses.slice(0, MAX_STATUS_BATCH);
+        try {
+          await this.#client.unary(DISPATCHER_CALLS.UpdateTaskStatus, { session_id: this.#sessionId, updates: batch }, RPC_TIMEOUT_MS);
+        } catch {
+          this.#statusRetry?.cancel();
+          this.#statusRetry = this.#options.clock.setTimer(STATUS_RETRY, () => void this.#flushStatuses());
+          return;
+        }
+        this.#pendingStatuses.splice(0, batch.length);
+      }
+    } finally {
+      this.#sendingStatuses = false;
+    }
   }
 
   #onMessage(message: PbSessionMessage): void {
@@ -215,7 +312,14 @@ export class Agent {
     this.#sessionId = message.session_id;
     this.#last = message;
     this.#connected = true;
-    if (first) this.#scheduleHeartbeat(ms(0));
+    if (first) {
+      this.#scheduleHeartbeat(ms(0));
+      if (this.#assignmentsSession !== message.session_id) {
+        this.#assignmentsSession = message.session_id;
+        void this.#watchAssignments(message.session_id, this.#abort.signal);
+      }
+      void this.#flushStatuses();
+    }
     const role = message.node?.role;
     const certRole = this.#credentials.role === 'swarm-manager' ? 'MANAGER' : 'WORKER';
     if (role && role !== certRole && !this.#renewing) void this.#renew();

@@ -1,0 +1,49 @@
+/**
+ * What the daemon's container layer (daemon-containers.ts) and the task executor (executor.ts) ask
+ * of the host's data plane: containers with legs on local networks, overlays created lazily from a
+ * task's allocated network (and removed when their last local endpoint goes), and the overlay peer
+ * tables. The host (host.ts) implements it; tests may stand one in. It is the line between "what
+ * Docker decided" (names, IDs, addresses, labels: the daemon) and "what Linux does" (veths,
+ * bridges, VTEPs: the host), as moby's daemon sits over libnetwork and containerd.
+ */
+import type { Container, ContainerOptions } from './container.js';
+import type { NetworkInfo, NetworkSpec, PeerSpec } from './control.js';
+
+/** The process-related options a container takes (image, env, tty, onExit …), as the runtime defines them. */
+export type ContainerProcessOptions = Omit<ContainerOptions, 'name' | 'id' | 'hostname' | 'libc' | 'stack' | 'clock' | 'rng' | 'programs'>;
+
+export interface RuntimeLeg {
+  /** The data plane's network name (`bridge`, `docker_gwbridge`, an overlay's name). */
+  readonly network: string;
+  /** Dotted; required on overlays (the swarm allocated it), allocated by the host on bridges when absent. */
+  readonly ip?: string;
+}
+
+export interface RuntimeContainerSpec {
+  /** 64 hex; the host generates one when absent. */
+  readonly id?: string;
+  /** Docker's container name (unique on the host). */
+  readonly name: string;
+  /** Defaults to the container's 12-hex short ID. */
+  readonly hostname?: string;
+  readonly libc?: 'musl' | 'glibc';
+  /** In interface order; a docker_gwbridge leg is added after an overlay leg. Empty: only `lo`. */
+  readonly networks: readonly RuntimeLeg[];
+  /** Image, env, tty, exit callback … (absent for a sandbox with no process, e.g. an LB endpoint). */
+  readonly process?: ContainerProcessOptions;
+}
+
+export interface LocalRuntime {
+  createContainer(spec: RuntimeContainerSpec): Promise<Container>;
+  /** Unplugs and closes the container and releases its host-allocated addresses. */
+  removeContainer(name: string): Promise<void>;
+  /** Creates the overlay in the data plane unless it exists already (same name). */
+  ensureNetwork(spec: NetworkSpec): NetworkInfo;
+  /** Removes an overlay with no endpoints left; true when removed. */
+  releaseNetwork(name: string): boolean;
+  hasNetwork(name: string): boolean;
+  /** Endpoints (container legs) on a network. */
+  endpoints(name: string): number;
+  addPeer(spec: PeerSpec): void;
+  removePeer(spec: PeerSpec): void;
+}

@@ -1,12 +1,16 @@
 /**
- * `swarmnet demo` (`npm run demo`): the loopback demo. Three hosts — manager, worker-1, worker-2 —
- * each in its own thread with its own sockets, an overlay `demo-net` (VNI 4097, 10.0.1.0/24,
- * gateway 10.0.1.1), one container per host, and every container pinging the two others by IP
- * with busybox's `ping -c 3`. Exits 0 only if every ping got all its replies.
+ * `swarmnet demo` (`npm run demo`): the loopback demo, as a user would type it. Three hosts —
+ * manager, worker-1, worker-2 — each in its own thread with its own sockets; `docker swarm init`
+ * on the manager and `docker swarm join` on the workers (over 2377), `docker network create -d
+ * overlay demo-net`, `docker service create --replicas 3 --network demo-net alpine sleep 1d`
+ * (one task per node: the scheduler spreads them), then every task pings the two others by IP
+ * with busybox's `ping -c 3` through `docker exec`, across VXLAN. Exits 0 only if every ping got
+ * all its replies.
  */
 import { parseArgs } from 'node:util';
 import { Cluster } from '../cluster/index.js';
 import type { ExecResult } from '../host/control.js';
+import type { EngineTask } from '../host/engine-api.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -14,15 +18,19 @@ export interface Io {
 }
 
 const HOSTS = ['manager', 'worker-1', 'worker-2'] as const;
-const NETWORK = { name: 'demo-net', vni: 4097, subnet: '10.0.1.0/24', gateway: '10.0.1.1' } as const;
+const NETWORK = 'demo-net';
+const SERVICE = 'demo';
 const PING_COUNT = 3;
+/** How long the tasks get to start on a freshly joined cluster (real time). */
+const CONVERGE_TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
 
 export const DEMO_HELP = `
 Usage:  swarmnet demo [OPTIONS]
 
-Start three emulated hosts (manager, worker-1, worker-2) on loopback, create the
-overlay network demo-net (VNI ${NETWORK.vni}, ${NETWORK.subnet}), run one container per
-host, and ping every container from every other across the VXLAN overlay.
+Start three emulated hosts (manager, worker-1, worker-2) on loopback, make them a
+swarm, create the overlay network ${NETWORK} and a 3-replica alpine service on it,
+and ping every task from every other across the VXLAN overlay.
 
 Options:
       --json          Print a machine-readable summary instead of the transcript
@@ -44,7 +52,7 @@ interface PingSummary {
 }
 
 /** Reads busybox ping's statistics block (reference §7.1) back into numbers. */
-export function parsePingSummary(from: string, to: string, r: ExecResult): PingSummary {
+export function parsePingSummary(from: string, to: string, r: Pick<ExecResult, 'stdout'> & { readonly exitCode: number | null }): PingSummary {
   const counts = /(\d+) packets transmitted, (\d+) packets received, (?:\d+ duplicates, )?(\d+)% packet loss/.exec(r.stdout);
   const rtt = /round-trip min\/avg\/max = ([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(r.stdout);
   return {
@@ -54,8 +62,43 @@ export function parsePingSummary(from: string, to: string, r: ExecResult): PingS
     received: counts ? Number(counts[2]) : 0,
     lossPercent: counts ? Number(counts[3]) : 100,
     rttMs: rtt ? { min: Number(rtt[1]), avg: Number(rtt[2]), max: Number(rtt[3]) } : null,
-    exitCode: r.exitCode,
+    exitCode: r.exitCode ?? -1,
   };
+}
+
+interface DemoTask {
+  readonly host: string;
+  readonly name: string;
+  readonly ip: string;
+  readonly mac: string;
+}
+
+/** The running tasks of the demo service, once there is one per host (bounded wait). */
+async function runningTasks(cluster: Cluster): Promise<DemoTask[]> {
+  const manager = cluster.host('manager').engine;
+  const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
+  for (;;) {
+    const [tasks, nodes] = await Promise.all([
+      manager.call('taskList', { filters: { service: [SERVICE], 'desired-state': ['running'] } }),
+      manager.call('nodeList', {}),
+    ]);
+    const running = tasks.filter((t) => t.Status.State === 'running');
+    if (running.length === HOSTS.length) {
+      const hostOf = new Map(nodes.map((n) => [n.ID, n.Description.Hostname]));
+      return running
+        .map((t) => demoTask(t, hostOf.get(t.NodeID ?? '') ?? '?'))
+        .sort((a, b) => HOSTS.indexOf(a.host as (typeof HOSTS)[number]) - HOSTS.indexOf(b.host as (typeof HOSTS)[number]));
+    }
+    if (Date.now() > deadline) throw new Error(`the ${SERVICE} service did not converge: ${running.length} of ${HOSTS.length} tasks running`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function demoTask(t: EngineTask, host: string): DemoTask {
+  const attachment = t.NetworksAttachments?.find((a) => a.Network.Spec.Name === NETWORK);
+  const ip = attachment?.Addresses[0]?.split('/')[0] ?? '';
+  const mac = `02:42:${ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':')}`;
+  return { host, name: `${SERVICE}.${t.Slot}.${t.ID}`, ip, mac };
 }
 
 export async function demo(argv: readonly string[], io: Io): Promise<number> {
@@ -100,33 +143,34 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
     ...(values.pcap !== undefined ? { pcapDir: values.pcap } : {}),
   });
   try {
-    await cluster.createOverlay(NETWORK);
-    const containers: { host: string; name: string; ip: string; mac: string; underlay: { address: string; port: number } }[] = [];
-    for (const host of HOSTS) {
-      const info = await cluster.runContainer(host, { name: `alpine-${host}`, network: NETWORK.name });
-      const eth0 = info.interfaces.find((i) => i.network === NETWORK.name)!;
-      containers.push({ host, name: info.name, ip: eth0.ip, mac: eth0.mac, underlay: cluster.host(host).underlay });
-    }
+    /** Runs a docker command on a host, echoing it and its output like a terminal would. */
+    const docker = async (host: string, command: string, options: { quiet?: boolean } = {}) => {
+      const r = await cluster.host(host).docker(command);
+      if (!options.quiet) say(`\n${host}$ docker ${command}\n${r.stdout}${r.stderr}`);
+      if (r.exitCode !== 0) throw new Error(`docker ${command} on ${host} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+      return r;
+    };
+    const manager = cluster.host('manager');
+    await docker('manager', `swarm init --advertise-addr ${manager.underlay.address}`);
+    const token = (await docker('manager', 'swarm join-token -q worker', { quiet: true })).stdout.trim();
+    // 2377 in address mode; the stand-in port in port mode: the manager says which.
+    const managerAddr = (await manager.engine.call('info', {})).Swarm.RemoteManagers?.[0]?.Addr ?? `${manager.underlay.address}:2377`;
+    for (const worker of HOSTS.slice(1)) await docker(worker, `swarm join --token ${token} ${managerAddr}`);
+    await docker('manager', `network create -d overlay ${NETWORK}`);
+    await docker('manager', `service create --detach --name ${SERVICE} --replicas ${HOSTS.length} --network ${NETWORK} alpine sleep 1d`);
+    io.stderr(`waiting for ${HOSTS.length} tasks…\n`);
+    const tasks = await runningTasks(cluster);
+    await docker('manager', `service ps ${SERVICE}`);
 
-    say(`Overlay ${NETWORK.name}: VNI ${NETWORK.vni}, subnet ${NETWORK.subnet}, gateway ${NETWORK.gateway}\n\n`);
-    const w = Math.max(...containers.map((c) => c.name.length));
-    say(`${'HOST'.padEnd(10)}${'UNDERLAY (VXLAN)'.padEnd(22)}${'CONTAINER'.padEnd(w + 3)}ADDRESS\n`);
-    for (const c of containers) {
-      say(`${c.host.padEnd(10)}${`${c.underlay.address}:${c.underlay.port}`.padEnd(22)}${c.name.padEnd(w + 3)}${c.ip}\n`);
-    }
-
-    // Every container pings the two others, one after the other; the three run side by side.
+    // Every task pings the two others, one after the other; the three run side by side.
     const transcripts = await Promise.all(
-      containers.map(async (src) => {
+      tasks.map(async (src) => {
         const runs: { text: string; summary: PingSummary }[] = [];
-        for (const dst of containers) {
+        for (const dst of tasks) {
           if (dst === src) continue;
-          const argv = ['ping', '-c', String(PING_COUNT), dst.ip];
-          const r = await cluster.exec(src.host, src.name, argv);
-          runs.push({
-            text: `\n${src.host}$ docker exec ${src.name} ${argv.join(' ')}\n${r.stdout}${r.stderr}`,
-            summary: parsePingSummary(src.name, dst.ip, r),
-          });
+          const command = `exec ${src.name} ping -c ${PING_COUNT} ${dst.ip}`;
+          const r = await cluster.host(src.host).docker(command);
+          runs.push({ text: `\n${src.host}$ docker ${command}\n${r.stdout}${r.stderr}`, summary: parsePingSummary(src.name, dst.ip, r) });
         }
         return runs;
       }),
@@ -142,8 +186,8 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
           {
             network: NETWORK,
             mode: values.mode,
-            hosts: containers.map((c) => ({ name: c.host, underlay: c.underlay })),
-            containers: containers.map((c) => ({ name: c.name, host: c.host, ip: c.ip, mac: c.mac })),
+            hosts: HOSTS.map((name) => ({ name, underlay: cluster.host(name).underlay })),
+            containers: tasks.map((t) => ({ name: t.name, host: t.host, ip: t.ip, mac: t.mac })),
             pings: runs.map((r) => r.summary),
             captures,
             ok: ok === runs.length,

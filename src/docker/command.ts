@@ -30,6 +30,8 @@ export interface CommandDef {
   readonly args?: ArgsValidator;
   /** Local flags (cobra `Flags()`). */
   readonly flags?: readonly FlagDef[];
+  /** pflag `SetInterspersed(false)`: flags end at the first argument (`docker run IMAGE -x`). */
+  readonly interspersed?: boolean;
   /** Flags every descendant inherits (cobra `PersistentFlags()`). */
   readonly persistentFlags?: readonly FlagDef[];
   readonly subcommands?: readonly CommandDef[];
@@ -49,6 +51,8 @@ export interface RunContext {
   /** The next line the user types (without its newline), or null when there is no more input. */
   readonly readLine: () => Promise<string | null>;
   readonly now: () => Date;
+  /** Waits `ms` milliseconds on the command's clock (progress polling). */
+  readonly sleep: (ms: number) => Promise<void>;
   /** `docker -D`: client debug mode. */
   readonly debug: boolean;
 }

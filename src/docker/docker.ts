@@ -22,9 +22,11 @@ import { Command, StatusError, type CommandDef, type RunContext } from './comman
 import { ConnectError, errorMessageOf } from './errors.js';
 import { boolKind, listKind, parseFlags, stringKind, type FlagDef } from './flags.js';
 import { helpText, showHelp } from './help.js';
+import { containerCommand, TOP_LEVEL_CONTAINER_COMMANDS } from './container.js';
 import { infoCommand } from './info.js';
 import { networkCommand } from './network.js';
 import { nodeCommand } from './node.js';
+import { serviceCommand } from './service.js';
 import { swarmCommand } from './swarm.js';
 
 export interface DockerResult {
@@ -42,6 +44,8 @@ export interface DockerOptions {
    * which answers every prompt with its default (no).
    */
   readonly stdin?: () => Promise<string | null>;
+  /** Waits `ms` milliseconds (progress displays poll with it). Defaults to a real timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** cli `config.Dir()` for root, shown as the `--config` default. */
@@ -90,7 +94,15 @@ const helpCommand: CommandDef = {
 };
 
 /** The commands swarmnet implements, as `docker` registers them. */
-export const DOCKER_COMMANDS: readonly CommandDef[] = [infoCommand, networkCommand, nodeCommand, swarmCommand];
+export const DOCKER_COMMANDS: readonly CommandDef[] = [
+  containerCommand,
+  ...TOP_LEVEL_CONTAINER_COMMANDS,
+  infoCommand,
+  networkCommand,
+  nodeCommand,
+  serviceCommand,
+  swarmCommand,
+];
 
 const ROOT: CommandDef = {
   use: 'docker [OPTIONS] COMMAND [ARG...]',
@@ -117,7 +129,11 @@ export async function runDocker(argv: readonly string[], engine: EngineApi, opti
   const out = new Output();
   let exitCode: number;
   try {
-    const input = { now: options.now ?? (() => new Date()), readLine: options.stdin ?? (async () => null) };
+    const input = {
+      now: options.now ?? (() => new Date()),
+      readLine: options.stdin ?? (async () => null),
+      sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    };
     exitCode = await dispatch(new Command(ROOT), argv, guarded(engine), out, input);
   } catch (e) {
     const message = errorMessageOf(e);
@@ -151,7 +167,7 @@ async function dispatch(
   argv: readonly string[],
   engine: EngineApi,
   out: Output,
-  { now, readLine }: Pick<RunContext, 'now' | 'readLine'>,
+  { now, readLine, sleep }: Pick<RunContext, 'now' | 'readLine' | 'sleep'>,
 ): Promise<number> {
   // HandleGlobalFlags: root flags up to the first command word; its notices go to stderr.
   const globals = parseFlags(root.allFlags, argv, false);
@@ -169,7 +185,7 @@ async function dispatch(
   if ('error' in found) throw new StatusError(found.error);
   const { cmd, args, help } = found;
 
-  const parsed = parseFlags(cmd.allFlags, args, true);
+  const parsed = parseFlags(cmd.allFlags, args, cmd.def.interspersed ?? true);
   if (!parsed.ok) throw flagError(cmd, parsed.error);
   out.stdout += parsed.warnings.join('');
   // Global flags were parsed into the same flag objects cobra later reads (`docker --help node`).
@@ -183,6 +199,7 @@ async function dispatch(
     stderr: (s) => (out.stderr += s),
     readLine,
     now,
+    sleep,
     debug: globals.flags.bool('debug'),
   };
   if (help || flags.bool('help') || globals.flags.bool('help')) {

@@ -8,12 +8,13 @@
  * everything else — drivers, scopes, IPv6, config-only networks — goes to the daemon as the cli
  * sends it, and the daemon refuses what it cannot emulate. `network rm` asks before removing the
  * ingress network, reading the answer from the session's input (none: the answer is no).
- * `network connect`, `disconnect` and `prune` are not implemented.
+ * `network connect` / `disconnect` pass the container reference to the daemon; `prune` asks first
+ * (same input rules as `rm`) and lists what the daemon removed.
  */
 import { EngineApiError, type IpamConfig, type NetworkCreateRequest, type NetworkListFilters, type NetworkResource } from '../host/engine-api.js';
 import { exactArgs, minArgs, noArgs, StatusError, type CommandDef } from './command.js';
 import { errorMessageOf } from './errors.js';
-import { boolKind, filterKind, stringKind, type FlagKind } from './flags.js';
+import { boolKind, filterKind, intKind, listKind, stringKind, type FlagKind } from './flags.js';
 import { formatList, inspectObjects } from './format.js';
 import type { GoParse } from './golang.js';
 import { showHelp } from './help.js';
@@ -51,7 +52,7 @@ const goTrimSpace = (s: string): string =>
 const csvColumn = (text: string, index: number): number => Buffer.byteLength(text.slice(0, index)) + 1;
 
 /** pflag `readAsCSV`: one `encoding/csv` record (quoted fields, `""` escapes), with Go's errors. */
-function readCSV(text: string): GoParse<string[]> {
+export function readCSV(text: string): GoParse<string[]> {
   if (text === '') return ok([]);
   const fields: string[] = [];
   const quoteError = (index: number): GoParse<string[]> =>
@@ -429,10 +430,77 @@ const removeCommand: CommandDef = {
   },
 };
 
+const connectCommand: CommandDef = {
+  use: 'connect [OPTIONS] NETWORK CONTAINER',
+  short: 'Connect a container to a network',
+  args: exactArgs(2),
+  flags: [
+    { name: 'ip', usage: 'IPv4 address (e.g., "172.30.100.104")', kind: stringKind() },
+    { name: 'ip6', usage: 'IPv6 address (e.g., "2001:db8::33")', kind: stringKind(), unsupported: 'swarmnet networks are IPv4 only' },
+    { name: 'link', usage: 'Add link to another container', kind: listKind(), unsupported: 'legacy links' },
+    { name: 'alias', usage: 'Add network-scoped alias for the container', kind: listKind() },
+    { name: 'link-local-ip', usage: 'Add a link-local address for the container', kind: listKind(), unsupported: 'link-local addresses' },
+    { name: 'driver-opt', usage: 'driver options for the network', kind: listKind(), unsupported: 'endpoint driver options' },
+    {
+      name: 'gw-priority',
+      usage: 'Highest gw-priority provides the default gateway. Accepts positive and negative values.',
+      kind: intKind(64),
+      unsupported: 'gateway priorities',
+    },
+  ],
+  run: async (ctx) => {
+    const [network, container] = ctx.args;
+    const ip = ctx.flags.string('ip');
+    const aliases = ctx.flags.list('alias');
+    await ctx.engine.call('networkConnect', {
+      id: trimID(network),
+      container,
+      ...(aliases.length > 0 ? { aliases } : {}),
+      ...(ip !== '' ? { ipv4Address: ip } : {}),
+    });
+  },
+};
+
+const disconnectCommand: CommandDef = {
+  use: 'disconnect [OPTIONS] NETWORK CONTAINER',
+  short: 'Disconnect a container from a network',
+  args: exactArgs(2),
+  flags: [{ name: 'force', shorthand: 'f', usage: 'Force the container to disconnect from a network', kind: boolKind() }],
+  run: async (ctx) => {
+    const [network, container] = ctx.args;
+    await ctx.engine.call('networkDisconnect', { id: trimID(network), container, force: ctx.flags.bool('force') });
+  },
+};
+
+/** cli `network/prune.go` `warning`. */
+export const PRUNE_WARNING = 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?';
+
+const pruneCommand: CommandDef = {
+  use: 'prune [OPTIONS]',
+  short: 'Remove all unused networks',
+  args: noArgs,
+  flags: [
+    { name: 'force', shorthand: 'f', usage: 'Do not prompt for confirmation', kind: boolKind() },
+    { name: 'filter', usage: 'Provide filter values (e.g. "until=<timestamp>")', kind: filterKind() },
+  ],
+  run: async (ctx) => {
+    if (!ctx.flags.bool('force')) {
+      ctx.stdout(`${PRUNE_WARNING} [y/N] `);
+      const line = await ctx.readLine();
+      const answer = line === null ? '' : goTrimSpace(line);
+      // A declined prune is docker's "cancelled" error, which it neither prints nor fails on.
+      if (answer !== 'y' && answer !== 'Y') return;
+    }
+    const filters = ctx.flags.get<NetworkListFilters>('filter');
+    const report = await ctx.engine.call('networkPrune', Object.keys(filters).length > 0 ? { filters } : {});
+    if (report.NetworksDeleted.length > 0) ctx.stdout(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
+  },
+};
+
 export const networkCommand: CommandDef = {
   use: 'network',
   short: 'Manage networks',
   args: noArgs,
-  subcommands: [createCommand, inspectCommand, listCommand, removeCommand],
+  subcommands: [connectCommand, createCommand, disconnectCommand, inspectCommand, listCommand, pruneCommand, removeCommand],
   run: showHelp,
 };

@@ -3,9 +3,9 @@
  * `list.go`, `inspect.go`, `promote.go`, `demote.go`, `update.go`, `remove.go`): same flags, help
  * texts and output, through the daemon's `nodeList`, `nodeInspect`, `nodeUpdate`, `nodeRemove`
  * and `info`. `self` names the node the command runs on (cli `Reference`, via `info`).
- * Manager-only refusals come from the daemon. `node ps` is not implemented.
+ * Manager-only refusals come from the daemon. `node ps` prints the shared task table (task-format.ts).
  */
-import type { NodeAvailability, NodeListFilters, NodeRole, NodeSpec, SwarmInfo, SwarmNode } from '../host/engine-api.js';
+import type { EngineTask, NodeAvailability, NodeListFilters, NodeRole, NodeSpec, SwarmInfo, SwarmNode, TaskListFilters } from '../host/engine-api.js';
 import { exactArgs, minArgs, noArgs, StatusError, type CommandDef, type RunContext } from './command.js';
 import { errorMessageOf } from './errors.js';
 import { boolKind, filterKind, listKind, stringKind } from './flags.js';
@@ -13,6 +13,7 @@ import { formatList, inspectObjects } from './format.js';
 import { showHelp } from './help.js';
 import { naturalCompare } from './sortorder.js';
 import { NODE_HEADER, nodeListFormat, nodeRowContext, prettyNode, typedNode } from './node-format.js';
+import { IdResolver, printTasks } from './task-format.js';
 
 /** cli `flags.FormatHelp`. */
 export const FORMAT_HELP = `Format output using a custom template:
@@ -29,7 +30,7 @@ export const INSPECT_FORMAT_HELP = `Format output using a custom template:
 Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
 
 /** cli `node.Reference`: `self` is this node's ID from `/info`. */
-async function reference(ctx: RunContext, ref: string): Promise<string> {
+export async function nodeReference(ctx: RunContext, ref: string): Promise<string> {
   if (ref !== 'self') return ref;
   const info = await ctx.engine.call('info', {});
   if (info.Swarm.NodeID === '') {
@@ -73,7 +74,7 @@ const inspectCommand: CommandDef = {
   ],
   run: async (ctx) => {
     const format = ctx.flags.bool('pretty') ? 'pretty' : ctx.flags.string('format');
-    const get = async (ref: string): Promise<SwarmNode> => ctx.engine.call('nodeInspect', { id: await reference(ctx, ref) });
+    const get = async (ref: string): Promise<SwarmNode> => ctx.engine.call('nodeInspect', { id: await nodeReference(ctx, ref) });
     if (format.startsWith('pretty') && format !== 'pretty') {
       throw new StatusError('cannot supply extra formatting options to the pretty template');
     }
@@ -206,11 +207,43 @@ const removeCommand: CommandDef = {
   },
 };
 
+/** cli `node/ps.go`: the tasks on each node named (default `self`), in one table. */
+const psCommand: CommandDef = {
+  use: 'ps [OPTIONS] [NODE...]',
+  short: 'List tasks running on one or more nodes, defaults to current node',
+  flags: [
+    { name: 'no-trunc', usage: 'Do not truncate output', kind: boolKind() },
+    { name: 'no-resolve', usage: 'Do not map IDs to Names', kind: boolKind() },
+    { name: 'filter', shorthand: 'f', usage: 'Filter output based on conditions provided', kind: filterKind() },
+    { name: 'format', usage: 'Pretty-print tasks using a Go template', kind: stringKind() },
+    { name: 'quiet', shorthand: 'q', usage: 'Only display task IDs', kind: boolKind() },
+  ],
+  run: async (ctx) => {
+    const errors: string[] = [];
+    const tasks: EngineTask[] = [];
+    for (const ref of ctx.args.length > 0 ? ctx.args : ['self']) {
+      try {
+        const node = await ctx.engine.call('nodeInspect', { id: await nodeReference(ctx, ref) });
+        const filters = { ...ctx.flags.get<TaskListFilters>('filter'), node: [node.ID] };
+        tasks.push(...(await ctx.engine.call('taskList', { filters })));
+      } catch (e) {
+        errors.push(errorMessageOf(e));
+      }
+    }
+    if (errors.length === 0 || tasks.length > 0) {
+      const resolver = new IdResolver(ctx.engine, ctx.flags.bool('no-resolve'));
+      const options = { format: ctx.flags.string('format') || 'table', quiet: ctx.flags.bool('quiet'), trunc: !ctx.flags.bool('no-trunc'), now: ctx.now() };
+      ctx.stdout(await printTasks(tasks, resolver, options));
+    }
+    if (errors.length > 0) throw new StatusError(errors.join('\n'));
+  },
+};
+
 export const nodeCommand: CommandDef = {
   use: 'node',
   short: 'Manage Swarm nodes',
   swarm: 'manager',
   args: noArgs,
-  subcommands: [demoteCommand, inspectCommand, listCommand, promoteCommand, removeCommand, updateCommand],
+  subcommands: [demoteCommand, inspectCommand, listCommand, promoteCommand, psCommand, removeCommand, updateCommand],
   run: showHelp,
 };

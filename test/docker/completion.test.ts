@@ -4,13 +4,13 @@ import { completeDocker } from '../../src/docker/completion.js';
 
 describe('completeDocker', () => {
   it('completes top-level commands (not the hidden help command)', () => {
-    expect(completeDocker([], '')).toEqual(['info', 'network', 'node', 'swarm']);
-    expect(completeDocker(['docker'], 's')).toEqual(['swarm']);
+    expect(completeDocker([], '')).toEqual(['attach', 'container', 'create', 'exec', 'info', 'inspect', 'kill', 'logs', 'network', 'node', 'ps', 'rm', 'run', 'service', 'start', 'stop', 'swarm']);
+    expect(completeDocker(['docker'], 's')).toEqual(['service', 'start', 'stop', 'swarm']);
     expect(completeDocker([], 'x')).toEqual([]);
   });
 
   it('completes subcommands, also after global flags', () => {
-    expect(completeDocker(['node'], '')).toEqual(['demote', 'inspect', 'ls', 'promote', 'rm', 'update']);
+    expect(completeDocker(['node'], '')).toEqual(['demote', 'inspect', 'ls', 'promote', 'ps', 'rm', 'update']);
     expect(completeDocker(['swarm'], 'j')).toEqual(['join', 'join-token']);
     expect(completeDocker(['-D', '--log-level', 'debug', 'swarm'], 'l')).toEqual(['leave']);
   });

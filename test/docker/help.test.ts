@@ -130,6 +130,7 @@ Commands:
   inspect     Display detailed information on one or more nodes
   ls          List nodes in the swarm
   promote     Promote one or more nodes to manager in the swarm
+  ps          List tasks running on one or more nodes, defaults to current node
   rm          Remove one or more nodes from the swarm
   update      Update a node
 
@@ -167,7 +168,7 @@ describe('docker … --help', () => {
   it('prints the root help with its sections and guides link', async () => {
     const r = await runDocker(['--help'], new FakeEngine());
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.startsWith('Usage:  docker [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommon Commands:\n  info        Display system-wide information\n\nManagement Commands:\n  network     Manage networks\n\nSwarm Commands:\n  node        Manage Swarm nodes\n  swarm       Manage Swarm\n\nGlobal Options:\n      --config string      Location of client config files (default\n')).toBe(true);
+    expect(r.stdout.startsWith('Usage:  docker [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommon Commands:\n  run         Create and run a new container from an image\n  exec        Execute a command in a running container\n  ps          List containers\n  info        Display system-wide information\n\nManagement Commands:\n  container   Manage containers\n  network     Manage networks\n\nSwarm Commands:\n  node        Manage Swarm nodes\n  service     Manage Swarm services\n  swarm       Manage Swarm\n\nCommands:\n  attach      Attach local standard input, output, and error streams to a running container\n  create      Create a new container\n  inspect     Return low-level information on Docker objects\n  kill        Kill one or more running containers\n  logs        Fetch the logs of a container\n  rm          Remove one or more containers\n  start       Start one or more stopped containers\n  stop        Stop one or more running containers\n\nGlobal Options:\n      --config string      Location of client config files (default\n')).toBe(true);
     expect(r.stdout).toContain('  -v, --version            Print version information and quit\n');
     expect(r.stdout.endsWith("\n\nRun 'docker COMMAND --help' for more information on a command.\n\nFor more help on how to use Docker, head to https://docs.docker.com/go/guides/\n")).toBe(true);
     // `docker` alone prints the same to stderr; `docker -h` sends pflag's notice to stderr too.
@@ -181,7 +182,7 @@ describe('docker … --help', () => {
 
   it('hides what the node cannot run, as docker does from its swarm status', async () => {
     const worker = await runDocker(['--help'], new FakeEngine({ info: () => WORKER_INFO }));
-    expect(worker.stdout).toContain('\n\nSwarm Commands:\n  swarm       Manage Swarm\n\nGlobal Options:');
+    expect(worker.stdout).toContain('\n\nSwarm Commands:\n  swarm       Manage Swarm\n\nCommands:');
     const inactive = await runDocker(['swarm', '--help'], new FakeEngine({ info: () => INACTIVE_INFO }));
     expect(inactive.stdout).toBe(
       "Usage:  docker swarm COMMAND\n\nManage Swarm\n\nCommands:\n  init        Initialize a swarm\n  join        Join a swarm as a node and/or manager\n\nRun 'docker swarm COMMAND --help' for more information on a command.\n",

@@ -570,15 +570,21 @@ describe('docker network --help', () => {
   it('lists the subcommands; run bare it prints that to stderr', async () => {
     const help =
       'Usage:  docker network COMMAND\n\nManage networks\n\nCommands:\n' +
+      '  connect     Connect a container to a network\n' +
       '  create      Create a network\n' +
+      '  disconnect  Disconnect a container from a network\n' +
       '  inspect     Display detailed information on one or more networks\n' +
       '  ls          List networks\n' +
+      '  prune       Remove all unused networks\n' +
       '  rm          Remove one or more networks\n' +
       "\nRun 'docker network COMMAND --help' for more information on a command.\n";
     expect(await docker(['network', '--help'])).toEqual({ stdout: help, stderr: '', exitCode: 0 });
     expect(await docker(['network'])).toEqual({ stdout: '', stderr: help, exitCode: 0 });
-    expect((await docker(['network', 'connect'])).stderr).toBe(
-      "docker: unknown command: docker network connect\n\nUsage:  docker network\n\nRun 'docker network --help' for more information\n",
+    expect((await docker(['network', 'frobnicate'])).stderr).toBe(
+      "docker: unknown command: docker network frobnicate\n\nUsage:  docker network\n\nRun 'docker network --help' for more information\n",
+    );
+    expect((await docker(['network', 'connect', 'mynet'])).stderr).toBe(
+      "docker: 'docker network connect' requires 2 arguments\n\nUsage:  docker network connect [OPTIONS] NETWORK CONTAINER\n\nRun 'docker network connect --help' for more information\n",
     );
   });
 
@@ -638,7 +644,7 @@ describe('docker network --help', () => {
 
 describe('completion of docker network', () => {
   it('offers the subcommands and network ls’s filter keys', () => {
-    expect(completeDocker(['network'], '')).toEqual(['create', 'inspect', 'ls', 'rm']);
+    expect(completeDocker(['network'], '')).toEqual(['connect', 'create', 'disconnect', 'inspect', 'ls', 'prune', 'rm']);
     expect(completeDocker(['network', 'ls', '-f'], 'd')).toEqual(['dangling=', 'driver=']);
     expect(completeDocker(['network', 'ls'], '--filter=s')).toEqual(['--filter=scope=']);
     expect(completeDocker(['node', 'ls', '-f'], 'r')).toEqual(['role=']);

@@ -78,7 +78,9 @@ export async function executeStep(step: Step, deps: StepDeps): Promise<Execution
         command = await fillTemplate(step.command, deps.target);
         // The parser checked the first word is `docker`; the target takes what follows it.
         const argv = deps.split(command).slice(1);
-        return { echo: `${host}$ ${command}`, output: await deps.target.docker(host, argv) };
+        const stdin: string[] = [];
+        for (const line of step.stdin) stdin.push(await fillTemplate(line, deps.target));
+        return { echo: `${host}$ ${command}`, output: await deps.target.docker(host, argv, stdin) };
       } catch (err) {
         return { echo: `${host}$ ${command}`, error: { line: step.line, message: messageOf(err) } };
       }

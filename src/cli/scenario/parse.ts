@@ -49,6 +49,19 @@
  *   exit N          The exit code must be N (0 to 255); at most one per step.
  * TEXT is literal up to the end of the line, surrounding blanks trimmed; no quotes needed.
  *
+ * Input, indented directly under a HOST$ step (interactive commands: `docker exec -i`,
+ * `docker run -i`, `docker attach`, the `[y/N]` prompt of `docker network prune`):
+ *   < TEXT          One line of the command's standard input. The lines go in the order written
+ *                   (they may be mixed with expectations); after the last one the command sees
+ *                   end-of-file, as if the user had pressed Ctrl-D. TEXT is literal up to the end
+ *                   of the line, the one blank after `<` dropped, so `<` alone is an empty line.
+ *                   Placeholders are filled as in the command. Every attempt gets the same lines.
+ *
+ *     worker-1$ docker exec -i {{task:web.1}} sh
+ *       < ping -c 2 web
+ *       < exit
+ *       ~ 2 packets received
+ *
  * Exit codes: a HOST$ or @sh step must exit 0 unless an `exit N` line says which code it must
  * exit with. `~` and `!~` lines do not relax that: a failure you expect needs `exit N`.
  *
@@ -112,6 +125,8 @@ interface LogicalLine {
 interface OpenStep {
   readonly kind: Step['kind'];
   readonly expectations: Expectation[] | undefined;
+  /** The step's input lines (docker steps only). */
+  readonly stdin?: Template[];
 }
 
 export function parseScenario(text: string, options: ParseOptions = {}): ParseResult {
@@ -134,9 +149,13 @@ export function parseScenario(text: string, options: ParseOptions = {}): ParseRe
     } else if (trimmed.startsWith('#')) {
       // Comments change nothing, not even which step expectations attach to.
     } else if (/^[ \t]/.test(logical.text)) {
-      const result = parseExpectation(trimmed, line, open);
+      const input = /^[ \t]+</.test(logical.text) ? parseInputLine(logical.text, open) : undefined;
+      const result = input ?? parseExpectation(trimmed, line, open);
       if (typeof result === 'string') fail(line, result);
-      else if (result !== undefined) {
+      else if (result !== undefined && 'input' in result) {
+        open!.stdin!.push(result.input);
+        addressedHosts(result.input).forEach(mention);
+      } else if (result !== undefined) {
         open!.expectations!.push(result);
         if (result.kind !== 'exit') addressedHosts(result.text).forEach(mention);
       }
@@ -146,12 +165,16 @@ export function parseScenario(text: string, options: ParseOptions = {}): ParseRe
         fail(line, result);
         // Expectations under a broken step are still checked, but attach to nothing and raise
         // no "expectation without a step" noise on top of the real error.
-        open = { kind: 'docker', expectations: [] };
+        open = { kind: 'docker', expectations: [], stdin: [] };
       } else {
         steps.push(result.step);
         result.hosts.forEach(mention);
         // The step's own (still empty) array: expectations below are pushed straight into it.
-        open = { kind: result.step.kind, expectations: 'expectations' in result.step ? (result.step.expectations as Expectation[]) : undefined };
+        open = {
+          kind: result.step.kind,
+          expectations: 'expectations' in result.step ? (result.step.expectations as Expectation[]) : undefined,
+          stdin: result.step.kind === 'docker' ? (result.step.stdin as Template[]) : undefined,
+        };
       }
     }
   }
@@ -220,7 +243,7 @@ function parseStep(text: string, line: number, split: (line: string) => string[]
   }
   const command = parseTemplate(commandText);
   if (!command.ok) return command.message;
-  const step: Step = { kind: 'docker', line, host: host.template, command: command.template, expectations: [] };
+  const step: Step = { kind: 'docker', line, host: host.template, command: command.template, expectations: [], stdin: [] };
   return { step, hosts: [...host.hosts, ...addressedHosts(command.template)] };
 }
 
@@ -263,6 +286,17 @@ export function parseHostRef(text: string): { readonly template: Template; reado
   }
   if (!t.ok && text.startsWith('{{')) return t.message;
   return `bad host "${text.slice(0, 70)}": expected a host name (letters, digits, _ . -) or {{host:SERVICE.SLOT}}`;
+}
+
+/** An indented `< TEXT` line: one input line for the docker step above, or why it is misplaced. */
+function parseInputLine(raw: string, open: OpenStep | undefined): { readonly input: Template } | string {
+  if (open === undefined) return 'input line without a step: put `< TEXT` directly under a HOST$ docker line (no blank line between)';
+  if (open.stdin === undefined) return `input lines (< TEXT) go under HOST$ docker steps, not under @${open.kind}`;
+  // The one blank after `<` separates; anything after it, blanks included, is the line typed.
+  const text = raw.replace(/^[ \t]+</, '').replace(/^[ \t]/, '');
+  const t = parseTemplate(text);
+  if (!t.ok) return t.message;
+  return { input: t.template };
 }
 
 /** An indented line: an expectation, a misplaced step (message), or a misplaced expectation. */

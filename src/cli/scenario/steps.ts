@@ -22,6 +22,8 @@ export type Step =
       readonly host: Template;
       readonly command: Template;
       readonly expectations: readonly Expectation[];
+      /** `< TEXT` lines under the step: the command's standard input, one line each, in order. */
+      readonly stdin: readonly Template[];
     }
   /** `@sh COMMAND`: run with `/bin/sh -c` on this machine. */
   | { readonly kind: 'sh'; readonly line: number; readonly command: Template; readonly expectations: readonly Expectation[] }

@@ -7,8 +7,11 @@
 
 export interface CommandOutput { readonly stdout: string; readonly stderr: string; readonly exitCode: number }
 export interface ScenarioTarget {
-  /** Run `docker <argv>` on host. */
-  docker(host: string, argv: readonly string[]): Promise<CommandOutput>;
+  /**
+   * Run `docker <argv>` on host. `stdin` is what the user types into it, one line each; the
+   * command sees end-of-file after the last (no lines: a closed input).
+   */
+  docker(host: string, argv: readonly string[], stdin?: readonly string[]): Promise<CommandOutput>;
   /** The host's advertise address (`{{addr:HOST}}`), e.g. 127.42.7.1 */
   address(host: string): string;
   /** Current join token (`{{token:worker}}` / `{{token:manager}}`); rejects if no manager exists yet. */

@@ -12,6 +12,8 @@ export const exited = (exitCode: number, stdout = '', stderr = ''): CommandOutpu
 export interface DockerCall {
   readonly host: string;
   readonly argv: readonly string[];
+  /** The step's `< TEXT` lines (empty when none). */
+  readonly stdin?: readonly string[];
 }
 
 /** `docker` answers come from `respond`, called with the call and its 0-based index. */
@@ -25,8 +27,8 @@ export class FakeTarget implements ScenarioTarget {
 
   constructor(public respond: (call: DockerCall, index: number) => CommandOutput | Promise<CommandOutput> = () => ok()) {}
 
-  async docker(host: string, argv: readonly string[]): Promise<CommandOutput> {
-    const call = { host, argv: [...argv] };
+  async docker(host: string, argv: readonly string[], stdin: readonly string[] = []): Promise<CommandOutput> {
+    const call = stdin.length > 0 ? { host, argv: [...argv], stdin: [...stdin] } : { host, argv: [...argv] };
     this.calls.push(call);
     return this.respond(call, this.calls.length - 1);
   }

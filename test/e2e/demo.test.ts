@@ -1,6 +1,7 @@
 /**
- * `npm run demo` end to end: three real host threads, real sockets, every container pinging the
- * others across VXLAN; then tshark reads the underlay captures and finds VNI 4097 carrying ICMP
+ * `npm run demo` end to end: three real host threads, real sockets, a swarm made with docker
+ * commands over 2377, a 3-replica service on an overlay, every task pinging the others across
+ * VXLAN; then tshark reads the underlay captures and finds VNI 4097 carrying ICMP
  * echo requests and replies, with nothing malformed.
  */
 import { execFile } from 'node:child_process';
@@ -37,7 +38,7 @@ describe('swarmnet demo', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs three hosts in address mode, one container each on demo-net', () => {
+  it('runs three hosts in address mode, one task of the service on each, on demo-net', () => {
     expect(summary.mode).toBe('address');
     expect(summary.hosts.map((h) => h.name)).toEqual(['manager', 'worker-1', 'worker-2']);
     const [a, b, c] = summary.hosts.map((h) => h.underlay.address);
@@ -45,8 +46,15 @@ describe('swarmnet demo', () => {
     expect(b).toBe(a.replace(/\.1$/, '.2'));
     expect(c).toBe(a.replace(/\.1$/, '.3'));
     expect(summary.hosts.every((h) => h.underlay.port === 4789)).toBe(true);
-    expect(summary.containers.map((x) => x.ip)).toEqual(['10.0.1.2', '10.0.1.3', '10.0.1.4']);
-    expect(summary.containers.map((x) => x.mac)).toEqual(['02:42:0a:00:01:02', '02:42:0a:00:01:03', '02:42:0a:00:01:04']);
+    expect(summary.containers.map((x) => x.host)).toEqual(['manager', 'worker-1', 'worker-2']);
+    const ips = summary.containers.map((x) => x.ip);
+    expect(new Set(ips).size).toBe(3);
+    for (const x of summary.containers) {
+      // The first user overlay gets 10.0.1.0/24 (ingress holds 10.0.0.0/24); MACs are 02:42 + the IP.
+      expect(x.ip).toMatch(/^10\.0\.1\.\d+$/);
+      expect(x.mac).toBe(`02:42:0a:00:01:${Number(x.ip.split('.')[3]).toString(16).padStart(2, '0')}`);
+      expect(x.name).toMatch(/^demo\.[123]\.[0-9a-z]{25}$/);
+    }
   });
 
   it('every container reached both others with 3 of 3 replies', () => {

@@ -17,6 +17,7 @@ import { serviceProgress } from './service-progress.js';
 import { inspectCommand, listCommand, logsCommand, psCommand } from './service-query.js';
 import { UPDATE_FLAGS, updatedSpec } from './service-update.js';
 import { parseGoUint } from './golang.js';
+import { resolveServiceImage } from './service-image.js';
 
 const DETACH_FLAG = { name: 'detach', shorthand: 'd', usage: 'Exit immediately instead of waiting for the service to converge', kind: boolKind() };
 
@@ -38,9 +39,11 @@ const createCommand: CommandDef = {
   interspersed: false,
   flags: CREATE_FLAGS,
   run: async (ctx) => {
-    const spec = serviceSpecFrom(ctx.flags, ctx.args[0], ctx.args.slice(1));
+    let spec = serviceSpecFrom(ctx.flags, ctx.args[0], ctx.args.slice(1));
+    let warnings: string[] = [];
+    if (!ctx.flags.bool('no-resolve-image')) ({ spec, warnings } = await resolveServiceImage(ctx.engine, spec));
     const created = await ctx.engine.call('serviceCreate', { spec });
-    printWarnings(ctx, created.Warnings);
+    printWarnings(ctx, [...warnings, ...(created.Warnings ?? [])]);
     ctx.stdout(`${created.ID}\n`);
     if (ctx.flags.bool('detach')) return;
     await waitOnService(ctx, created.ID, ctx.flags.bool('quiet'));
@@ -60,14 +63,17 @@ const updateCommand: CommandDef = {
       const others = UPDATE_FLAGS.some((d) => !['rollback', 'detach', 'quiet'].includes(d.name) && ctx.flags.changed(d.name));
       if (others) throw new StatusError('other flags may not be combined with --rollback');
     }
-    const spec = rollback ? service.Spec : await updatedSpec(ctx.engine, service, ctx.flags);
+    let spec = rollback ? service.Spec : await updatedSpec(ctx.engine, service, ctx.flags);
+    // cli `service update`: the registry is asked only when --image changes.
+    let warnings: string[] = [];
+    if (!rollback && ctx.flags.changed('image') && !ctx.flags.bool('no-resolve-image')) ({ spec, warnings } = await resolveServiceImage(ctx.engine, spec));
     const result = await ctx.engine.call('serviceUpdate', {
       id: service.ID,
       version: service.Version.Index,
       spec,
       ...(rollback ? { rollback: 'previous' as const } : {}),
     });
-    printWarnings(ctx, result.Warnings);
+    printWarnings(ctx, [...warnings, ...(result.Warnings ?? [])]);
     ctx.stdout(`${ref}\n`);
     if (ctx.flags.bool('detach')) return;
     await waitOnService(ctx, ref, ctx.flags.bool('quiet'));

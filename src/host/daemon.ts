@@ -33,6 +33,7 @@ import { DaemonNetworks } from './daemon-networks.js';
 import { Executor } from './executor.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { DaemonServices } from './daemon-services.js';
+import { ImageNotFoundError, InvalidReferenceError, manifestDigest, resolveImage } from './images.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
 
@@ -252,6 +253,8 @@ export class Daemon {
         return this.#containers.exec(params as EngineParams<'containerExec'>);
       case 'taskInspect':
         return this.#services.task((params as EngineParams<'taskInspect'>).id);
+      case 'distributionInspect':
+        return distributionInspect((params as EngineParams<'distributionInspect'>).image);
     }
     throw new EngineApiError(`unknown engine method ${String(method)}`, 404);
   }
@@ -515,5 +518,24 @@ export class Daemon {
     } catch {
       return base;
     }
+  }
+}
+
+/**
+ * `GET /distribution/{name}/json` against swarmnet's built-in registry (the images it can run):
+ * the manifest digest and platform a registry would report; an image it does not have is refused
+ * as a registry refuses an unknown repository.
+ */
+function distributionInspect(reference: string): EngineResult<'distributionInspect'> {
+  try {
+    const { image } = resolveImage(reference);
+    return {
+      Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: manifestDigest(image), size: 10_229 },
+      Platforms: [{ architecture: engineArchitecture(), os: 'linux' }],
+    };
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) throw new EngineApiError(error.message, 400);
+    if (error instanceof ImageNotFoundError) throw new EngineApiError(`errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required\n`, 401);
+    throw error;
   }
 }

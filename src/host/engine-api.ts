@@ -656,6 +656,15 @@ export interface EngineMethods {
   taskList: { params: { readonly filters?: TaskListFilters }; result: EngineTask[] };
   taskInspect: { params: { readonly id: string }; result: EngineTask };
 
+  /**
+   * `GET /distribution/{name}/json`: what the registry says about an image (moby
+   * `registry.DistributionInspect`); the client pins service images to the digest.
+   */
+  distributionInspect: {
+    params: { readonly image: string };
+    result: { readonly Descriptor: { readonly mediaType: string; readonly digest: string; readonly size: number }; readonly Platforms: readonly { readonly architecture: string; readonly os: string }[] };
+  };
+
   /** `docker create` / the first half of `docker run`. */
   containerCreate: { params: ContainerCreateRequest; result: { readonly Id: string; readonly Warnings: readonly string[] } };
   containerStart: { params: { readonly id: string }; result: null };

@@ -210,6 +210,15 @@ export function normalizeImageName(text: string): string {
   return `${familiarName(ref)}${tag === undefined ? '' : `:${tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`;
 }
 
+/**
+ * The digest a registry would answer for the image's manifest (`docker buildx imagetools inspect`,
+ * `GET /distribution/{name}/json`): stable per image, distinct from the image ID as on a real
+ * registry, where the manifest digest and the config digest (the image ID) differ.
+ */
+export function manifestDigest(image: Image): string {
+  return `sha256:${createHash('sha256').update(`swarmnet manifest ${image.name}`).digest('hex')}`;
+}
+
 /** Resolves a reference to a known image; InvalidReferenceError or ImageNotFoundError otherwise. */
 export function resolveImage(text: string): ResolvedImage {
   const reference = parseImageReference(text);

@@ -73,7 +73,7 @@ describe('docker service ls / ps / inspect', () => {
 describe('docker service create: flags to spec', () => {
   async function specOf(args: string[]): Promise<EngineServiceSpec> {
     let spec: EngineServiceSpec | undefined;
-    const r = await run(['service', 'create', '-d', ...args], engine({ serviceCreate: (p: { spec: EngineServiceSpec }) => ((spec = p.spec), { ID: WEB_ID }) }));
+    const r = await run(['service', 'create', '-d', '--no-resolve-image', ...args], engine({ serviceCreate: (p: { spec: EngineServiceSpec }) => ((spec = p.spec), { ID: WEB_ID }) }));
     expect(r).toEqual({ stdout: `${WEB_ID}\n`, stderr: '', exitCode: 0 });
     return spec!;
   }
@@ -152,12 +152,35 @@ describe('docker service create: flags to spec', () => {
       stderr: 'Error response from daemon: rpc error: code = AlreadyExists desc = name conflicts with an existing object: service web already exists\n',
       exitCode: 1,
     });
-    const warn = engine({ serviceCreate: () => ({ ID: WEB_ID, Warnings: ['image nosuch:latest could not be accessed on a registry to record\nits digest.\n'] }) });
+    // The registry does not know the image: the client warns (each warning via Fprintln).
+    let sent: EngineServiceSpec | undefined;
+    const warn = engine({
+      serviceCreate: (p: { spec: EngineServiceSpec }) => ((sent = p.spec), { ID: WEB_ID }),
+      distributionInspect: () => {
+        throw new EngineApiError('errors:\ndenied: requested access to the resource is denied\n', 401);
+      },
+    });
     expect(await run(['service', 'create', '-d', 'nosuch'], warn)).toEqual({
       stdout: `${WEB_ID}\n`,
-      stderr: 'image nosuch:latest could not be accessed on a registry to record\nits digest.\n\n',
+      stderr:
+        'image nosuch could not be accessed on a registry to record\nits digest. Each node will access nosuch independently,\n' +
+        'possibly leading to different nodes running different\nversions of the image.\n\n',
       exitCode: 0,
     });
+    expect(sent?.TaskTemplate.ContainerSpec?.Image).toBe('nosuch');
+  });
+
+  it('pins the image to the digest the registry reports (moby client imageWithDigestString)', async () => {
+    const digest = `sha256:${'33'.repeat(32)}`;
+    const pinned: string[] = [];
+    const e = engine({
+      serviceCreate: (p: { spec: EngineServiceSpec }) => (pinned.push(p.spec.TaskTemplate.ContainerSpec!.Image), { ID: WEB_ID }),
+      distributionInspect: () => ({ Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: 1 }, Platforms: [] }),
+    });
+    for (const image of ['nginx', 'nginx:1.27', 'registry.docker-dca.example:5000/nginx', `alpine@sha256:${'44'.repeat(32)}`]) {
+      expect(await run(['service', 'create', '-d', image], e)).toMatchObject({ stderr: '', exitCode: 0 });
+    }
+    expect(pinned).toEqual([`nginx:latest@${digest}`, `nginx:1.27@${digest}`, `registry.docker-dca.example:5000/nginx:latest@${digest}`, `alpine@sha256:${'44'.repeat(32)}`]);
   });
 });
 
@@ -201,11 +224,15 @@ describe('progress display (non-terminal form)', () => {
 describe('docker service update / rm / logs', () => {
   it('applies flags to the spec read, with its version', async () => {
     let params: { version: number; spec: EngineServiceSpec } | undefined;
-    const e = engine({ serviceUpdate: (p: { version: number; spec: EngineServiceSpec }) => ((params = p), {}) });
+    const e = engine({
+      serviceUpdate: (p: { version: number; spec: EngineServiceSpec }) => ((params = p), {}),
+      distributionInspect: () => ({ Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${'ab'.repeat(32)}`, size: 1 }, Platforms: [] }),
+    });
     const r = await run(['service', 'update', '-d', '--image', 'nginx:1.27', '--env-add', 'A=1', '--publish-add', '9090:90', '--publish-rm', '80', '--network-rm', 'mynet', '--force', 'web'], e);
     expect(r).toEqual({ stdout: 'web\n', stderr: '', exitCode: 0 });
     expect(params?.version).toBe(WEB.Version.Index);
-    expect(params?.spec.TaskTemplate.ContainerSpec?.Image).toBe('nginx:1.27');
+    // A changed image is pinned to the registry's digest, as the Docker client does.
+    expect(params?.spec.TaskTemplate.ContainerSpec?.Image).toBe(`nginx:1.27@sha256:${'ab'.repeat(32)}`);
     expect(params?.spec.TaskTemplate.ContainerSpec?.Env).toEqual(['A=1']);
     expect(params?.spec.EndpointSpec?.Ports).toEqual([{ Protocol: 'tcp', TargetPort: 90, PublishedPort: 9090, PublishMode: 'ingress' }]);
     expect(params?.spec.TaskTemplate.Networks).toEqual([]);

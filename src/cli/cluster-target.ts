@@ -52,7 +52,7 @@ export class ClusterTarget implements ScenarioTarget {
    * manager lists it — its container name `<service>.<slot>.<task ID>` (the name docker gives a
    * task's container) and the host whose swarm node runs it (node hostname = host name).
    */
-  async task(service: string, slot: number): Promise<{ readonly container: string; readonly host: string }> {
+  async task(service: string, slot: number): Promise<{ readonly container: string; readonly host: string; readonly addresses: Readonly<Record<string, string>> }> {
     const notYet = (why: string): Error => new Error(`no task ${service}.${slot} yet: ${why}`);
     const engine = await this.manager();
     if (engine === undefined) throw notYet('no host is a swarm manager');
@@ -68,7 +68,8 @@ export class ClusterTarget implements ScenarioTarget {
     const node = nodes.find((n) => n.ID === task.NodeID);
     const host = node?.Description.Hostname;
     if (host === undefined || !this.cluster.hosts.includes(host)) throw notYet(`its node ${task.NodeID} is not a known host`);
-    return { container: `${service}.${slot}.${task.ID}`, host };
+    const addresses = Object.fromEntries((task.NetworksAttachments ?? []).map((a) => [a.Network.Spec.Name, a.Addresses[0]?.split('/')[0] ?? '']));
+    return { container: `${service}.${slot}.${task.ID}`, host, addresses };
   }
 
   kill(host: string): Promise<void> {

@@ -78,6 +78,7 @@
  *   {{token:manager}}      the current manager join token
  *   {{task:SERVICE.SLOT}}  the container name of that task, e.g. web.1.k3x9… (SLOT from 1)
  *   {{host:SERVICE.SLOT}}  the host that task runs on
+ *   {{ip:SERVICE.SLOT@NETWORK}}  that task's address on NETWORK (by name), e.g. 10.0.1.4
  * A lookup that fails (no such task yet) fails that attempt with its message, and is retried
  * like an expectation when the step has any. An unknown `{{name:…}}` is an error in the file;
  * other text in braces, such as Docker's own `--format '{{.Name}}'`, is passed through as is.

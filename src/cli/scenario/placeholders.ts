@@ -3,7 +3,7 @@
  * read and filled from the `ScenarioTarget` each time a step is attempted (a task may move to
  * another host between two attempts, a join token may appear only once a manager exists).
  *
- * Only `{{NAME:…}}` (and the bare `{{NAME}}` typo) with NAME one of the four kinds below is ours.
+ * Only `{{NAME:…}}` (and the bare `{{NAME}}` typo) with NAME one of the kinds below is ours.
  * Everything else between braces — above all Docker's own Go templates, `--format '{{.Name}}'`
  * and `{{json .Spec}}` — passes through untouched, since scenarios quote docker commands verbatim.
  */
@@ -14,7 +14,8 @@ export type Placeholder =
   | { readonly kind: 'addr'; readonly host: string }
   | { readonly kind: 'token'; readonly role: 'worker' | 'manager' }
   | { readonly kind: 'task'; readonly service: string; readonly slot: number }
-  | { readonly kind: 'host'; readonly service: string; readonly slot: number };
+  | { readonly kind: 'host'; readonly service: string; readonly slot: number }
+  | { readonly kind: 'ip'; readonly service: string; readonly slot: number; readonly network: string };
 
 /** Literal text or a placeholder, in line order. */
 export type Segment = string | Placeholder;
@@ -33,6 +34,7 @@ export const PLACEHOLDER_FORMS = {
   token: '{{token:worker}} or {{token:manager}}',
   task: '{{task:SERVICE.SLOT}}',
   host: '{{host:SERVICE.SLOT}}',
+  ip: '{{ip:SERVICE.SLOT@NETWORK}}',
 } as const;
 
 /** Longest host name accepted (a DNS label's limit; Docker's hostnames are labels too). */
@@ -44,6 +46,8 @@ export const MAX_SLOT = 1_000_000;
 const PLACEHOLDER_HEAD = /([a-z]+)(:|\}\})/y;
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SERVICE_SLOT = /^([A-Za-z0-9][A-Za-z0-9_.-]*)\.([0-9]+)$/;
+/** A network name as Docker accepts one (moby `RestrictedNamePattern`). */
+const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** True if `name` can name an emulated host (in `HOST$`, `@kill`, `{{addr:…}}`, `--hosts`). */
 export function isHostName(name: string): boolean {
@@ -96,13 +100,22 @@ function parsePlaceholder(kind: keyof typeof PLACEHOLDER_FORMS, arg: string): Pl
     case 'token':
       return arg === 'worker' || arg === 'manager' ? { kind, role: arg } : undefined;
     case 'task':
-    case 'host': {
-      const m = SERVICE_SLOT.exec(arg);
-      if (m === null || m[2]!.length > 7) return undefined;
-      const slot = Number(m[2]);
-      return slot >= 1 && slot <= MAX_SLOT ? { kind, service: m[1]!, slot } : undefined;
+    case 'host':
+      return serviceSlot(arg, (service, slot) => ({ kind, service, slot }));
+    case 'ip': {
+      const at = arg.lastIndexOf('@');
+      const network = arg.slice(at + 1);
+      if (at < 0 || !NETWORK_NAME.test(network)) return undefined;
+      return serviceSlot(arg.slice(0, at), (service, slot) => ({ kind, service, slot, network }));
     }
   }
+}
+
+function serviceSlot(arg: string, make: (service: string, slot: number) => Placeholder): Placeholder | undefined {
+  const m = SERVICE_SLOT.exec(arg);
+  if (m === null || m[2]!.length > 7) return undefined;
+  const slot = Number(m[2]);
+  return slot >= 1 && slot <= MAX_SLOT ? make(m[1]!, slot) : undefined;
 }
 
 function formsList(): string {
@@ -124,6 +137,8 @@ export function formatPlaceholder(p: Placeholder): string {
     case 'task':
     case 'host':
       return `{{${p.kind}:${p.service}.${p.slot}}}`;
+    case 'ip':
+      return `{{ip:${p.service}.${p.slot}@${p.network}}}`;
   }
 }
 
@@ -164,6 +179,11 @@ async function fillOne(p: Placeholder, source: PlaceholderSource): Promise<strin
         return (await source.task(p.service, p.slot)).container;
       case 'host':
         return (await source.task(p.service, p.slot)).host;
+      case 'ip': {
+        const address = (await source.task(p.service, p.slot)).addresses?.[p.network];
+        if (address === undefined) throw new Error(`the task has no address on network ${p.network}`);
+        return address;
+      }
     }
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);

@@ -16,8 +16,12 @@ export interface ScenarioTarget {
   address(host: string): string;
   /** Current join token (`{{token:worker}}` / `{{token:manager}}`); rejects if no manager exists yet. */
   joinToken(role: 'worker' | 'manager'): Promise<string>;
-  /** `{{task:SERVICE.SLOT}}` → container name, `{{host:SERVICE.SLOT}}` → host name; rejects with a clear message if there's no such task (yet). */
-  task(service: string, slot: number): Promise<{ readonly container: string; readonly host: string }>;
+  /**
+   * `{{task:SERVICE.SLOT}}` → container name, `{{host:SERVICE.SLOT}}` → host name,
+   * `{{ip:SERVICE.SLOT@NETWORK}}` → the task's address on NETWORK (by network name); rejects with
+   * a clear message if there's no such task (yet).
+   */
+  task(service: string, slot: number): Promise<{ readonly container: string; readonly host: string; readonly addresses?: Readonly<Record<string, string>> }>;
   /** `@kill HOST`: stop the host abruptly, as a crash would. */
   kill(host: string): Promise<void>;
 }

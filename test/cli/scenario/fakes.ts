@@ -22,7 +22,7 @@ export class FakeTarget implements ScenarioTarget {
   readonly killed: string[] = [];
   addresses: Record<string, string> = { manager: '127.42.7.1', 'worker-1': '127.42.7.2', 'worker-2': '127.42.7.3' };
   tokens: Partial<Record<'worker' | 'manager', string>> = {};
-  tasks = new Map<string, { container: string; host: string }>();
+  tasks = new Map<string, { container: string; host: string; addresses?: Record<string, string> }>();
   killError: Error | undefined;
 
   constructor(public respond: (call: DockerCall, index: number) => CommandOutput | Promise<CommandOutput> = () => ok()) {}
@@ -45,7 +45,7 @@ export class FakeTarget implements ScenarioTarget {
     return t;
   }
 
-  async task(service: string, slot: number): Promise<{ container: string; host: string }> {
+  async task(service: string, slot: number): Promise<{ container: string; host: string; addresses?: Record<string, string> }> {
     const t = this.tasks.get(`${service}.${slot}`);
     if (t === undefined) throw new Error(`no such task: ${service}.${slot}`);
     return t;

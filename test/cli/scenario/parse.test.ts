@@ -161,7 +161,7 @@ describe('parseScenario: errors, with their line numbers', () => {
     { text: 'm$ docker ps\n  maybe x', line: 2, message: 'unknown expectation "maybe x": expected ~ TEXT, !~ TEXT or exit N' },
     { text: 'm$ docker ps\n  w$ docker ps', line: 2, message: 'steps start in column 1' },
     { text: 'm$ docker ps\n  @sleep 1', line: 2, message: 'steps start in column 1' },
-    { text: 'm$ docker ps {{foo:bar}}', line: 1, message: 'unknown placeholder {{foo:…}} (known: addr, token, task, host)' },
+    { text: 'm$ docker ps {{foo:bar}}', line: 1, message: 'unknown placeholder {{foo:…}} (known: addr, token, task, host, ip)' },
     { text: 'm$ docker ps {{addr}}', line: 1, message: 'placeholder {{addr}} needs an argument: {{addr:HOST}}' },
     { text: 'm$ docker ps {{addr:}}', line: 1, message: 'bad placeholder {{addr:}}: expected {{addr:HOST}}' },
     { text: 'm$ docker ps {{token:admin}}', line: 1, message: 'bad placeholder {{token:admin}}: expected {{token:worker}} or {{token:manager}}' },

@@ -18,6 +18,7 @@ describe('parseTemplate', () => {
     { text: '{{token:manager}}', segments: [{ kind: 'token', role: 'manager' }] },
     { text: 'x{{task:my_web.12}}y', segments: ['x', { kind: 'task', service: 'my_web', slot: 12 }, 'y'] },
     { text: '{{host:a.b.3}}', segments: [{ kind: 'host', service: 'a.b', slot: 3 }] },
+    { text: 'ping {{ip:servico.2@my_overlay}}', segments: ['ping ', { kind: 'ip', service: 'servico', slot: 2, network: 'my_overlay' }] },
     { text: "--format '{{.Name}}' {{json .}} {{ .ID }} {{x}}", segments: ["--format '{{.Name}}' {{json .}} {{ .ID }} {{x}}"] },
     { text: '{{{{addr:m}}', segments: ['{{', { kind: 'addr', host: 'm' }] },
   ];
@@ -29,7 +30,7 @@ describe('parseTemplate', () => {
   }
 
   it('formats each placeholder back as written', () => {
-    for (const text of ['{{addr:m}}', '{{token:worker}}', '{{task:web.1}}', '{{host:web.2}}']) {
+    for (const text of ['{{addr:m}}', '{{token:worker}}', '{{task:web.1}}', '{{host:web.2}}', '{{ip:web.2@net}}']) {
       const [p] = template(text).segments;
       expect(typeof p !== 'string' && formatPlaceholder(p!)).toBe(text);
     }
@@ -59,9 +60,15 @@ describe('fillTemplate', () => {
     const target = new FakeTarget();
     target.tokens.worker = 'SWMTKN-1-w';
     target.tokens.manager = 'SWMTKN-1-m';
-    target.tasks.set('web.1', { container: 'web.1.abc', host: 'worker-2' });
-    const t = template('{{addr:manager}} {{token:worker}} {{token:manager}} {{task:web.1}} {{host:web.1}}');
-    expect(await fillTemplate(t, target)).toBe('127.42.7.1 SWMTKN-1-w SWMTKN-1-m web.1.abc worker-2');
+    target.tasks.set('web.1', { container: 'web.1.abc', host: 'worker-2', addresses: { 'my-net': '10.0.1.4' } });
+    const t = template('{{addr:manager}} {{token:worker}} {{token:manager}} {{task:web.1}} {{host:web.1}} {{ip:web.1@my-net}}');
+    expect(await fillTemplate(t, target)).toBe('127.42.7.1 SWMTKN-1-w SWMTKN-1-m web.1.abc worker-2 10.0.1.4');
+    const err = await fillTemplate(template('{{ip:web.1@other}}'), target).catch((e: unknown) => e);
+    expect((err as LookupError).message).toBe('{{ip:web.1@other}}: the task has no address on network other');
+  });
+
+  it('refuses malformed ip placeholders', () => {
+    for (const bad of ['{{ip:web.1}}', '{{ip:web.1@}}', '{{ip:web@net}}', '{{ip:web.1@-x}}']) expect(parseTemplate(bad).ok, bad).toBe(false);
   });
 
   it('rejects with a LookupError naming the placeholder', async () => {

@@ -50,6 +50,11 @@ export const MAX_EXECS_PER_CONTAINER = 64;
 const IDLE_ROUNDS = 3;
 /** Bound on the idle check of one attach (event-loop turns), for a program that never idles. */
 const MAX_IDLE_CHECKS = 10_000;
+/** While PID 1 works through attached input (it has read some, more is queued), the attach
+ * waits for it in real time — a `ping` between two lines sleeps a second — up to this long. */
+const MAX_ATTACH_INPUT_WAIT_MS = 120_000;
+/** How often that wait looks again (real milliseconds). */
+const ATTACH_INPUT_POLL_MS = 5;
 /** Docker's default PATH (moby `oci.DefaultPathEnv`), before the image's replaces it. */
 const DEFAULT_PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -383,14 +388,27 @@ export class Container {
     }
   }
 
-  /** Resolves once `process` has made no progress for IDLE_ROUNDS event-loop turns with its input
-   * consumed (it waits for input or for a timer), or it exited; bounded by MAX_IDLE_CHECKS. */
+  /**
+   * Resolves once `process` has made no progress for IDLE_ROUNDS event-loop turns with its input
+   * consumed (it waits for input or for a timer), or it exited; bounded by MAX_IDLE_CHECKS. While
+   * it is still reading the attached input (it took some, more is queued) it is not idle even
+   * when it sleeps: the wait then runs in real time, bounded by MAX_ATTACH_INPUT_WAIT_MS.
+   */
   async #idle(process: Process): Promise<null> {
     let quiet = 0;
     let seen = this.#activity;
-    for (let round = 0; round < MAX_IDLE_CHECKS && process.alive; round++) {
+    const queued = this.#stdin?.pending ?? 0;
+    const deadline = Date.now() + MAX_ATTACH_INPUT_WAIT_MS;
+    for (let round = 0; round < MAX_IDLE_CHECKS && process.alive; ) {
+      const pending = this.#stdin?.pending ?? 0;
+      if (pending > 0 && pending < queued && Date.now() < deadline) {
+        await new Promise<void>((resolve) => setTimeout(resolve, ATTACH_INPUT_POLL_MS));
+        quiet = 0;
+        continue;
+      }
+      round++;
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const busy = this.#activity !== seen || (this.#stdin !== undefined && this.#stdin.pending > 0);
+      const busy = this.#activity !== seen || pending > 0;
       seen = this.#activity;
       quiet = busy ? 0 : quiet + 1;
       if (quiet >= IDLE_ROUNDS) break;

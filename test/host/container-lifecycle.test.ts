@@ -98,6 +98,18 @@ describe('Container attach', () => {
     await expect(container.attach(null)).rejects.toThrow('You cannot attach to a stopped container, start it first');
   });
 
+  it('a shell still working through attached input is not idle while a command sleeps', async () => {
+    const { container, clock } = makeContainer({ tty: true, openStdin: true });
+    container.start(['/bin/sh']);
+    const attached = container.attach('sleep 1\necho after\n');
+    // Far more event-loop turns than the idle check's bound pass while `sleep 1` waits on the clock.
+    for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setTimeout(resolve, 1));
+    await advance(clock, 1000);
+    const output = await attached;
+    expect(output.stdout).toContain('echo after\nafter\n');
+    expect(output.exitCode).toBe(0);
+  });
+
   it('without a tty stdout and stderr stay apart; a sleeping PID 1 counts as idle; timeoutMs waits on the clock', async () => {
     const { container, clock } = makeContainer({ openStdin: true });
     container.start(['sh']);

@@ -13,7 +13,7 @@
  */
 import type { PbNode, PbTask } from '../wire/swarmkit.js';
 import type { ClusterStore } from './store.js';
-import { isActiveOnNode, isRunnable } from './task-naming.js';
+import { isRunnable, isTaskDead, stateAfter } from './task-naming.js';
 
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
 
@@ -27,6 +27,15 @@ function notAvailable(count: number): string {
   return count === 1 ? '1 node not available for new tasks' : `${count} nodes not available for new tasks`;
 }
 
+/**
+ * A task weighs on its node's load while it is meant to run there (`nodeInfo.addTask`: desired
+ * state up to COMPLETE) and has not ended. A task being shut down no longer counts, so a rolling
+ * update's replacement can land where the task it replaces is still stopping.
+ */
+function countsOnNode(task: PbTask): boolean {
+  return task.node_id !== '' && !isTaskDead(task) && !stateAfter(task.desired_state, 'COMPLETE');
+}
+
 export class Scheduler {
   constructor(private readonly store: ClusterStore) {}
 
@@ -38,7 +47,7 @@ export class Scheduler {
     if (pending.length === 0) return false;
     const nodes = [...this.store.nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const perNode = new Map<string, PbTask[]>();
-    for (const t of this.store.tasks) if (isActiveOnNode(t)) perNode.set(t.node_id, [...(perNode.get(t.node_id) ?? []), t]);
+    for (const t of this.store.tasks) if (countsOnNode(t)) perNode.set(t.node_id, [...(perNode.get(t.node_id) ?? []), t]);
     for (const task of pending) {
       if (!isRunnable(task)) {
         this.store.putTask({ ...task, status: { ...task.status, state: 'SHUTDOWN', err: '', timestamp: this.store.now() } });

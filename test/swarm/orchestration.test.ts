@@ -183,6 +183,25 @@ describe('rolling updates', () => {
     expect(bench.runnable(id).every((t) => t.spec.container!.image === 'nginx:1.27')).toBe(true);
   });
 
+  it('keeps the spread through a rolling update: a stopping task no longer weighs on its node', () => {
+    bench.addNode('node-a');
+    bench.addNode('node-b');
+    const id = bench.create({ name: 'web', replicas: 2 });
+    bench.report('RUNNING');
+    expect(perNode(bench.runnable(id))).toEqual([1, 1]);
+    const service = bench.store.service(id)!;
+    const spec = { ...service.spec, task: { ...service.spec.task, container: { ...service.spec.task.container!, image: 'nginx:1.27' } } };
+    bench.control.UpdateService({ service_id: id, service_version: service.meta.version, spec });
+    bench.settle();
+    for (let step = 0; step < 2; step++) {
+      bench.stopRequested();
+      bench.report('RUNNING');
+    }
+    const fresh = bench.runnable(id).filter((t) => t.spec.container!.image === 'nginx:1.27');
+    expect(fresh).toHaveLength(2);
+    expect(perNode(fresh)).toEqual([1, 1]);
+  });
+
   it('pauses when a replacement fails', () => {
     bench.addNode('node-a');
     const id = bench.create({ name: 'web', replicas: 2 });

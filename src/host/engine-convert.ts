@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { ControlMethods } from '../swarm/control-api.js';
-import type { NodeRoleName, PbCluster, PbNode, PbNodeDescription, PbTimestamp } from '../wire/swarmkit.js';
+import type { NodeRoleName, PbCluster, PbMeta, PbNode, PbNodeDescription, PbTimestamp } from '../wire/swarmkit.js';
 import { EngineApiError, ENGINE_VERSION, type ClusterInfo, type NodeListFilters, type Swarm, type SwarmNode, type TLSInfo } from './engine-api.js';
 
 /** The plugins a stock Linux engine reports (reference docker-cli-outputs.md §2.2). */
@@ -22,6 +22,11 @@ export function goTime(t: PbTimestamp | null | undefined): string {
   const base = new Date(t.seconds * 1000).toISOString().slice(0, 19);
   const fraction = t.nanos > 0 ? `.${String(t.nanos).padStart(9, '0').replace(/0+$/, '')}` : '';
   return `${base}${fraction}Z`;
+}
+
+/** The fields every swarm object carries in the Engine API (moby `swarm.Meta` plus the ID). */
+export function objectMeta(id: string, meta: PbMeta): { ID: string; Version: { Index: number }; CreatedAt: string; UpdatedAt: string } {
+  return { ID: id, Version: { Index: meta.version.index }, CreatedAt: goTime(meta.created_at), UpdatedAt: goTime(meta.updated_at) };
 }
 
 /** A protobuf Duration as Go's `time.Duration` (nanoseconds), as the Engine API sends it. */
@@ -42,10 +47,7 @@ export function nodeToEngine(node: PbNode): SwarmNode {
   const d = node.description;
   const name = node.spec.annotations.name;
   return {
-    ID: node.id,
-    Version: { Index: node.meta.version.index },
-    CreatedAt: goTime(node.meta.created_at),
-    UpdatedAt: goTime(node.meta.updated_at),
+    ...objectMeta(node.id, node.meta),
     Spec: {
       ...(name ? { Name: name } : {}),
       Labels: { ...node.spec.annotations.labels },
@@ -83,10 +85,7 @@ export function nodeToEngine(node: PbNode): SwarmNode {
 export function clusterToEngine(cluster: PbCluster, tlsInfo: TLSInfo): ClusterInfo {
   const spec = cluster.spec;
   return {
-    ID: cluster.id,
-    Version: { Index: cluster.meta.version.index },
-    CreatedAt: goTime(cluster.meta.created_at),
-    UpdatedAt: goTime(cluster.meta.updated_at),
+    ...objectMeta(cluster.id, cluster.meta),
     Spec: {
       Name: spec.annotations.name,
       Labels: { ...spec.annotations.labels },

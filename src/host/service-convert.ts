@@ -36,7 +36,7 @@ import {
   type EngineUpdateConfig,
   type NetworkResourceSwarm,
 } from './engine-api.js';
-import { goTime } from './engine-convert.js';
+import { goTime, objectMeta } from './engine-convert.js';
 
 const NS_PER_SECOND = 1e9;
 
@@ -253,10 +253,7 @@ function endpointFromPb(e: PbEndpoint | null): EngineEndpoint {
 export function serviceFromPb(s: PbService, status?: EngineService['ServiceStatus']): EngineService {
   const u = s.update_status;
   return {
-    ID: s.id,
-    Version: { Index: s.meta.version.index },
-    CreatedAt: goTime(s.meta.created_at),
-    UpdatedAt: goTime(s.meta.updated_at),
+    ...objectMeta(s.id, s.meta),
     Spec: serviceSpecFromPb(s.spec),
     ...(s.previous_spec ? { PreviousSpec: serviceSpecFromPb(s.previous_spec) } : {}),
     Endpoint: endpointFromPb(s.endpoint),
@@ -278,10 +275,7 @@ export function serviceFromPb(s: PbService, status?: EngineService['ServiceStatu
 export function swarmNetworkFromPb(n: PbNetwork): NetworkResourceSwarm {
   const configs = n.ipam?.configs ?? [];
   return {
-    ID: n.id,
-    Version: { Index: n.meta.version.index },
-    CreatedAt: goTime(n.meta.created_at),
-    UpdatedAt: goTime(n.meta.updated_at),
+    ...objectMeta(n.id, n.meta),
     Spec: {
       Name: n.spec.annotations.name,
       Labels: { ...n.spec.annotations.labels },
@@ -302,10 +296,7 @@ function attachmentFromPb(a: PbNetworkAttachment) {
 export function taskFromPb(t: PbTask): EngineTask {
   const c = t.status.container;
   return {
-    ID: t.id,
-    Version: { Index: t.meta.version.index },
-    CreatedAt: goTime(t.meta.created_at),
-    UpdatedAt: goTime(t.meta.updated_at),
+    ...objectMeta(t.id, t.meta),
     Labels: { ...t.annotations?.labels },
     Spec: taskSpecFromPb(t.spec),
     ServiceID: t.service_id,

@@ -25,7 +25,7 @@ import type { PbAssignmentsMessage, PbNetwork, PbNetworkAttachment, PbSwarmnetOv
 import { stateAfter, taskName } from '../swarm/task-naming.js';
 import type { ContainerRecord } from './container-view.js';
 import type { DaemonContainers, PlannedEndpoint } from './daemon-containers.js';
-import { resolveImage } from './images.js';
+import { normalizeImageName, resolveImage } from './images.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { overlaySpecOf } from './overlay-spec.js';
 
@@ -150,13 +150,17 @@ export class Executor {
         return;
       }
       e.chain = e.chain.then(() => this.#shutdown(e));
-    } else if (e.record === undefined && stateAfter('RUNNING', e.state)) {
-      e.chain = e.chain.then(() => this.#run(e));
+    } else {
+      // swarmkit `exec.Do`: a task desired READY (a replacement waiting for the task it replaces,
+      // or for its restart delay) is prepared and then waits; it starts once desired RUNNING.
+      if (e.record === undefined && stateAfter('READY', e.state)) e.chain = e.chain.then(() => this.#prepare(e));
+      if (task.desired_state === 'RUNNING') e.chain = e.chain.then(() => this.#start(e));
     }
   }
 
-  async #run(e: TaskEntry): Promise<void> {
-    if (e.record || e.removed || stateAfter(e.task.desired_state, 'RUNNING') || !stateAfter('RUNNING', e.state)) return;
+  /** ACCEPTED → PREPARING → READY: networks and the container, not yet started. */
+  async #prepare(e: TaskEntry): Promise<void> {
+    if (e.record || e.removed || stateAfter(e.task.desired_state, 'RUNNING') || !stateAfter('READY', e.state)) return;
     const task = e.task;
     const spec = task.spec.container!;
     if (stateAfter('ACCEPTED', e.state)) this.#transition(e, 'ACCEPTED', 'accepted');
@@ -167,7 +171,8 @@ export class Executor {
       try {
         image = resolveImage(spec.image);
       } catch {
-        throw new Error(`No such image: ${spec.image}`);
+        // moby's image store names the reference normalised (`No such image: nosuch:latest`).
+        throw new Error(`No such image: ${familiarReference(spec.image)}`);
       }
       const networks: PlannedEndpoint[] = task.networks.flatMap((n) => {
         if (!n.network) return [];
@@ -210,6 +215,12 @@ export class Executor {
     }
     e.record = record;
     this.#transition(e, 'READY', 'prepared');
+  }
+
+  /** READY → STARTING → RUNNING, once the task is desired RUNNING. */
+  async #start(e: TaskEntry): Promise<void> {
+    const record = e.record;
+    if (!record || e.removed || e.task.desired_state !== 'RUNNING' || e.state !== 'READY') return;
     this.#transition(e, 'STARTING', 'starting');
     try {
       await this.#options.containers.start(record.id);
@@ -353,5 +364,14 @@ export class Executor {
     await this.#syncing;
     for (const name of this.#sandboxes.values()) await this.#options.runtime.removeContainer(name).catch(() => undefined);
     this.#sandboxes.clear();
+  }
+}
+
+/** `reference.FamiliarString(reference.TagNameOnly(ref))`, or the text itself if it does not parse. */
+function familiarReference(image: string): string {
+  try {
+    return normalizeImageName(image);
+  } catch {
+    return image;
   }
 }

@@ -150,7 +150,7 @@ describe('executor', () => {
     const a = node(network, clock, 'worker-1', '127.9.0.1');
     const bad = { ...task('taskfailfailfailfailfailf', 1, '10.0.1.3/24', 'RUNNING', ['sh', '-c', 'exit 3']) };
     const ghost = task('taskghostghostghostghostg', 2, '10.0.1.5/24');
-    ghost.spec.container!.image = 'nosuchimage:latest';
+    ghost.spec.container!.image = 'nosuchimage';
     a.executor.apply(message([bad, ghost]));
     await settle(network, clock, () => a.states(bad.id).includes('FAILED') && a.states(ghost.id).includes('REJECTED'));
     const failed = a.updates.filter((u) => u.task_id === bad.id).at(-1)!.status;
@@ -158,5 +158,21 @@ describe('executor', () => {
     expect(failed.container?.exit_code).toBe(3);
     const rejected = a.updates.filter((u) => u.task_id === ghost.id).at(-1)!.status;
     expect(rejected).toMatchObject({ state: 'REJECTED', err: 'No such image: nosuchimage:latest', message: 'preparing' });
+  });
+
+  it('prepares a task desired READY and starts it only once it is desired RUNNING (swarmkit exec.Do)', async () => {
+    const network = new MemoryNetwork();
+    const clock = new ManualClock();
+    const a = node(network, clock, 'worker-1', '127.9.0.1');
+    const waiting = task('taskreadyreadyreadyreadyr', 1, '10.0.1.3/24', 'READY');
+    a.executor.apply(message([waiting]));
+    await settle(network, clock, () => a.states(waiting.id).includes('READY'));
+    for (let i = 0; i < 5; i++) await settle(network, clock, () => true);
+    expect(a.states(waiting.id)).toEqual(['ACCEPTED', 'PREPARING', 'READY']);
+    expect(a.containers.records[0]!.container.state).toBe('created');
+    a.executor.apply(message([{ ...waiting, desired_state: 'RUNNING', status: { ...waiting.status, state: 'READY' } }]));
+    await settle(network, clock, () => a.states(waiting.id).includes('RUNNING'));
+    expect(a.states(waiting.id)).toEqual(['ACCEPTED', 'PREPARING', 'READY', 'STARTING', 'RUNNING']);
+    expect(a.containers.records[0]!.container.state).toBe('running');
   });
 });

@@ -140,6 +140,14 @@ export class Orchestrator {
         wrote = true;
         continue;
       }
+      // swarmkit `Restart`: a task still inside its own restart delay (it failed while being
+      // prepared, e.g. its image does not exist) is restarted only once that delay has passed,
+      // so a task that cannot start fails every 5 s instead of in a tight loop.
+      const pending = this.#delayed.get(task.id);
+      if (pending && this.#options.clock.now() < pending.until) {
+        this.#wakeAt(pending.until);
+        continue;
+      }
       this.#restart(service, task);
       wrote = true;
     }

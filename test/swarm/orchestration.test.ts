@@ -73,6 +73,24 @@ describe('replicated services', () => {
     expect(bench.store.task(replacement.id)!.desired_state).toBe('RUNNING');
   });
 
+  it('a replacement rejected during its restart delay is restarted only when the delay is over (no tight loop)', () => {
+    bench.addNode('node-a');
+    const id = bench.create({ name: 'bad', replicas: 1 });
+    const reject = () => {
+      const live = bench.tasks(id).find((t) => t.desired_state === 'READY' || t.desired_state === 'RUNNING')!;
+      bench.store.updateTask(live.id, (t) => ({ ...t, status: { ...t.status, state: 'REJECTED', err: 'No such image: nosuch:latest' } }));
+      bench.settle();
+    };
+    reject(); // the first task: replaced at once, desired READY for 5 s
+    expect(bench.tasks(id)).toHaveLength(2);
+    reject(); // the replacement fails while it waits: no new task yet
+    expect(bench.tasks(id)).toHaveLength(2);
+    bench.advance(4_999);
+    expect(bench.tasks(id)).toHaveLength(2);
+    bench.advance(1);
+    expect(bench.tasks(id)).toHaveLength(3);
+  });
+
   it('does not restart under condition none', () => {
     bench.addNode('node-a');
     const spec = serviceSpec({ name: 'job', replicas: 1 });

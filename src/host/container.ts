@@ -365,9 +365,13 @@ export class Container {
     this.#mainOut.sinks.add(stdout);
     this.#mainErr.sinks.add(stderr);
     const output = (exitCode: number | null): ProcessOutput => ({ stdout: stdout.text(), stderr: tty ? '' : stderr.text(), exitCode });
+    let fed = 0;
     try {
       if (stdin !== null && this.#stdin !== undefined && this.#options.openStdin === true) {
-        for (const line of inputLines(stdin)) this.#stdin.push(line);
+        for (const line of inputLines(stdin)) {
+          this.#stdin.push(line);
+          fed += 1;
+        }
         this.#stdin.end();
       }
       if (created) await new Promise<void>((resolve) => this.#startWaiters.push(resolve));
@@ -377,7 +381,7 @@ export class Container {
       let timer: { cancel(): void } | undefined;
       const settled =
         options.timeoutMs === undefined
-          ? this.#idle(pid1)
+          ? this.#idle(pid1, fed)
           : new Promise<null>((resolve) => (timer = this.#options.clock.setTimer(ms(options.timeoutMs!), () => resolve(null))));
       await Promise.race([exited, settled]);
       timer?.cancel();
@@ -391,17 +395,16 @@ export class Container {
   /**
    * Resolves once `process` has made no progress for IDLE_ROUNDS event-loop turns with its input
    * consumed (it waits for input or for a timer), or it exited; bounded by MAX_IDLE_CHECKS. While
-   * it is still reading the attached input (it took some, more is queued) it is not idle even
+   * it is still reading the `fed` lines of attached input (it took some, more are queued) it is not idle even
    * when it sleeps: the wait then runs in real time, bounded by MAX_ATTACH_INPUT_WAIT_MS.
    */
-  async #idle(process: Process): Promise<null> {
+  async #idle(process: Process, fed: number): Promise<null> {
     let quiet = 0;
     let seen = this.#activity;
-    const queued = this.#stdin?.pending ?? 0;
     const deadline = Date.now() + MAX_ATTACH_INPUT_WAIT_MS;
     for (let round = 0; round < MAX_IDLE_CHECKS && process.alive; ) {
       const pending = this.#stdin?.pending ?? 0;
-      if (pending > 0 && pending < queued && Date.now() < deadline) {
+      if (pending > 0 && pending < fed && Date.now() < deadline) {
         await new Promise<void>((resolve) => setTimeout(resolve, ATTACH_INPUT_POLL_MS));
         quiet = 0;
         continue;

@@ -10,7 +10,8 @@
  * - `docker service ls` statuses (running / desired tasks), computed as swarmkit's
  *   `ListServiceStatuses` does, from the service's tasks.
  */
-import type { PbNetwork, PbNode, PbService, PbServiceSpec, PbTask } from '../wire/swarmkit.js';
+import type { PbLogMessage, PbLogSelector, PbLogSubscriptionOptions, PbNetwork, PbNode, PbService, PbServiceSpec, PbTask } from '../wire/swarmkit.js';
+import { taskName } from '../swarm/task-naming.js';
 import { GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
 import {
   EngineApiError,
@@ -18,6 +19,7 @@ import {
   type EngineServiceSpec,
   type EngineTask,
   type ServiceListFilters,
+  type ServiceLogLine,
   type TaskListFilters,
 } from './engine-api.js';
 import { serviceFromPb, serviceSpecToPb, taskFromPb } from './service-convert.js';
@@ -31,6 +33,8 @@ export interface ServiceContext {
   readonly nodeId: () => string;
   /** A local (non-swarm) network by name, if this host has one: `bridge`, `host`, a user bridge. */
   readonly localNetwork: (name: string) => { readonly name: string; readonly predefined: boolean } | undefined;
+  /** A non-follow log subscription through the leader's log broker. */
+  readonly subscribeLogs: (selector: PbLogSelector, options: PbLogSubscriptionOptions) => Promise<PbLogMessage[]>;
 }
 
 const SERVICE_FILTERS = new Set(['name', 'id', 'label', 'mode', 'runtime']);
@@ -110,6 +114,31 @@ export class DaemonServices {
   async remove(input: string): Promise<void> {
     const service = await this.#service(input);
     await this.ctx.control('RemoveService', { service_id: service.id });
+  }
+
+  /**
+   * `docker service logs` (moby `ServiceLogs`): one subscription for the service's tasks; each
+   * message becomes a line named after its task, as the CLI prints them (`web.1.<id>@node | …`).
+   */
+  async logs(input: string, tail: number | undefined): Promise<ServiceLogLine[]> {
+    const service = await this.#service(input);
+    const messages = await this.ctx.subscribeLogs(
+      { service_ids: [service.id], node_ids: [], task_ids: [] },
+      { streams: ['LOG_STREAM_STDOUT', 'LOG_STREAM_STDERR'], follow: false, tail: tail !== undefined && tail >= 0 ? -tail : 0, since: null },
+    );
+    const { tasks } = await this.ctx.control<{ tasks: PbTask[] }>('ListTasks', { filters: { service_ids: [service.id] } });
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    return messages.map((m) => {
+      const task = byId.get(m.context.task_id);
+      const line = Buffer.from(m.data).toString('utf8');
+      return {
+        TaskID: m.context.task_id,
+        TaskName: task ? taskName(task) : m.context.task_id,
+        NodeID: m.context.node_id,
+        Stream: m.stream === 'LOG_STREAM_STDERR' ? ('stderr' as const) : ('stdout' as const),
+        Line: line.endsWith('\n') ? line.slice(0, -1) : line,
+      };
+    });
   }
 
   async tasks(filters: TaskListFilters | undefined): Promise<EngineTask[]> {

@@ -33,6 +33,8 @@ import { DaemonNetworks } from './daemon-networks.js';
 import { Executor } from './executor.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { DaemonServices } from './daemon-services.js';
+import { LOGS_CALLS, SUBSCRIPTION_WAIT_MS } from '../swarm/log-broker.js';
+import type { PbLogMessage, PbLogSelector, PbLogSubscriptionOptions } from '../wire/swarmkit.js';
 import { ImageNotFoundError, InvalidReferenceError, manifestDigest, resolveImage } from './images.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
@@ -81,6 +83,7 @@ export class Daemon {
     control: (method, request) => this.#control().call(method as ControlMethod, request as never) as Promise<never>,
     nodeId: () => this.#requireManager().agent.credentials.nodeId,
     localNetwork: (name) => this.#networks.localNetwork(name),
+    subscribeLogs: (selector, options) => this.#subscribeLogs(selector, options),
   });
 
   constructor(options: DaemonOptions) {
@@ -251,6 +254,10 @@ export class Daemon {
       }
       case 'containerExec':
         return this.#containers.exec(params as EngineParams<'containerExec'>);
+      case 'serviceLogs': {
+        const p = params as EngineParams<'serviceLogs'>;
+        return this.#services.logs(p.id, p.tail);
+      }
       case 'taskInspect':
         return this.#services.task((params as EngineParams<'taskInspect'>).id);
       case 'distributionInspect':
@@ -370,6 +377,10 @@ export class Daemon {
       managementPort,
       dataPathPort: this.#options.dataPathPort,
       onAssignments: (message) => executor.apply(message),
+      onLogSubscription: (subscription) => {
+        if (subscription.close || !subscription.selector) return;
+        void agent.publishLogs(subscription.id, executor.logs(subscription.selector, subscription.options)).catch(() => undefined);
+      },
       onSessionMessage: () => executor.endpointsChanged(),
       description: () => describeHost(this.#options.hostname, RootCA.fromPem(agent.credentials.rootCaPem).tlsInfo()),
       onCredentials: () => {
@@ -423,6 +434,26 @@ export class Daemon {
   #control(): ControlClient {
     const active = this.#requireManager();
     if (active.manager) return active.manager.control;
+    const client = this.#leaderClient(active);
+    return { call: (method, request) => client.unary(CONTROL_CALLS[method], request, 10_000) };
+  }
+
+  /** `docker service logs` through the leader's log broker (in-process, or `Logs` over 2377). */
+  async #subscribeLogs(selector: PbLogSelector, options: PbLogSubscriptionOptions): Promise<PbLogMessage[]> {
+    const active = this.#requireManager();
+    if (active.manager) return active.manager.logs.subscribe(selector, options);
+    const messages: PbLogMessage[] = [];
+    await this.#leaderClient(active).serverStream<{ messages: PbLogMessage[] }>(
+      LOGS_CALLS.SubscribeLogs,
+      { selector, options },
+      (m) => messages.push(...m.messages),
+      AbortSignal.timeout(SUBSCRIPTION_WAIT_MS + 5_000),
+    );
+    return messages;
+  }
+
+  /** A manager that is not the leader talks to it over 2377 with its own certificate. */
+  #leaderClient(active: Active): GrpcClient {
     const credentials = active.agent.credentials;
     if (!this.#remoteControl || this.#remoteControl.certPem !== credentials.certPem) {
       this.#remoteControl?.client.close();
@@ -437,8 +468,7 @@ export class Daemon {
         }),
       };
     }
-    const client = this.#remoteControl.client;
-    return { call: (method, request) => client.unary(CONTROL_CALLS[method], request, 10_000) };
+    return this.#remoteControl.client;
   }
 
   #controlCall<M extends ControlMethod>(method: M, request: ControlMethods[M]['request']): Promise<ControlMethods[M]['response']> {

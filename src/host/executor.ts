@@ -21,7 +21,7 @@
  *   does not count).
  */
 import { formatIpv4, parseIpv4Address } from '../wire/address.js';
-import type { PbAssignmentsMessage, PbNetwork, PbNetworkAttachment, PbSwarmnetOverlayPeer, PbTask, PbTaskStatus, PbTaskStatusUpdate, TaskStateName } from '../wire/swarmkit.js';
+import type { PbAssignmentsMessage, PbLogMessage, PbLogSelector, PbLogSubscriptionOptions, PbNetwork, PbNetworkAttachment, PbSwarmnetOverlayPeer, PbTask, PbTaskStatus, PbTaskStatusUpdate, TaskStateName } from '../wire/swarmkit.js';
 import { stateAfter, taskName } from '../swarm/task-naming.js';
 import type { ContainerRecord } from './container-view.js';
 import type { DaemonContainers, PlannedEndpoint } from './daemon-containers.js';
@@ -299,6 +299,36 @@ export class Executor {
   }
 
   /** Local endpoints changed: LB sandboxes, lazy overlay removal, peer tables. Serialised. */
+  /**
+   * The output of this node's tasks that `selector` names, as log messages (swarmkit's
+   * `controller.Logs` per task): each line of PID 1's stdout and stderr, oldest first, the last
+   * `|tail|` lines of each stream when `tail` is set.
+   */
+  logs(selector: PbLogSelector, options: PbLogSubscriptionOptions | null): PbLogMessage[] {
+    const nodeId = this.#options.nodeId();
+    const now = this.#options.now().getTime();
+    const timestamp = { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1_000_000 };
+    const tail = Math.abs(options?.tail ?? 0);
+    const wanted = (options?.streams ?? []).length === 0 ? undefined : new Set(options!.streams);
+    const messages: PbLogMessage[] = [];
+    for (const e of this.#tasks.values()) {
+      const t = e.task;
+      const named = selector.service_ids?.includes(t.service_id) || selector.task_ids?.includes(t.id) || selector.node_ids?.includes(nodeId);
+      if (!named || e.record === undefined) continue;
+      const output = e.record.container.logs();
+      for (const [stream, text] of [['LOG_STREAM_STDOUT', output.stdout], ['LOG_STREAM_STDERR', output.stderr]] as const) {
+        if (wanted && !wanted.has(stream)) continue;
+        let lines = text.split('\n');
+        if (lines.at(-1) === '') lines.pop();
+        if (tail > 0) lines = lines.slice(-tail);
+        for (const line of lines) {
+          messages.push({ context: { service_id: t.service_id, node_id: nodeId, task_id: t.id }, timestamp, stream, data: Buffer.from(`${line}\n`), attrs: [] });
+        }
+      }
+    }
+    return messages;
+  }
+
   endpointsChanged(): void {
     this.#syncing = this.#syncing.then(() => this.#sync()).catch(() => undefined);
   }

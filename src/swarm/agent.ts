@@ -19,7 +19,7 @@
  *   <attachable overlay>`); refusals pass through as gRPC status errors for the daemon to show.
  */
 import { ms, type Clock, type Duration } from '../util/clock.js';
-import type { AvailabilityName, PbAssignmentsMessage, PbNodeDescription, PbSessionMessage, PbTaskStatusUpdate } from '../wire/swarmkit.js';
+import type { AvailabilityName, PbAssignmentsMessage, PbLogMessage, PbNodeDescription, PbSessionMessage, PbSubscriptionMessage, PbTaskStatusUpdate } from '../wire/swarmkit.js';
 import { RootCA } from './ca.js';
 import { digestOfPem, generateNodeKeyAndCsr } from './node-certificate.js';
 import { DATA_PATH_PORT_METADATA, DEFAULT_MANAGEMENT_PORT, MANAGEMENT_PORT_METADATA } from './dispatcher.js';
@@ -39,6 +39,12 @@ export const DISPATCHER_CALLS = {
   Heartbeat: { service: 'Dispatcher', method: 'Heartbeat', requestType: 'HeartbeatRequest', responseType: 'HeartbeatResponse' },
   Assignments: { service: 'Dispatcher', method: 'Assignments', requestType: 'AssignmentsRequest', responseType: 'AssignmentsMessage' },
   UpdateTaskStatus: { service: 'Dispatcher', method: 'UpdateTaskStatus', requestType: 'UpdateTaskStatusRequest', responseType: 'UpdateTaskStatusResponse' },
+} as const satisfies Record<string, CallSpec>;
+
+export const LOG_BROKER_CALLS = {
+  ListenSubscriptions: { service: 'LogBroker', method: 'ListenSubscriptions', requestType: 'ListenSubscriptionsRequest', responseType: 'SubscriptionMessage' },
+  // A client stream on the wire; the agent sends each publication as a stream of one message.
+  PublishLogs: { service: 'LogBroker', method: 'PublishLogs', requestType: 'PublishLogsMessage', responseType: 'PublishLogsResponse' },
 } as const satisfies Record<string, CallSpec>;
 
 /** Bound on one RPC of the join handshake or a heartbeat (real milliseconds). */
@@ -144,6 +150,8 @@ export interface AgentOptions {
   readonly onCredentials?: (credentials: NodeCredentials) => void;
   /** Every assignments message (the complete task set of this node, with overlay peers). */
   readonly onAssignments?: (message: PbAssignmentsMessage) => void;
+  /** A log subscription from the broker: answer it with `publishLogs`. */
+  readonly onLogSubscription?: (message: PbSubscriptionMessage) => void;
 }
 
 export class Agent {
@@ -263,18 +271,32 @@ export class Agent {
     };
   }
 
+  /** `LogBroker.PublishLogs`: one publication for a subscription, closing it. */
+  async publishLogs(subscriptionId: string, messages: readonly PbLogMessage[]): Promise<void> {
+    await this.#client.unary(LOG_BROKER_CALLS.PublishLogs, { subscription_id: subscriptionId, messages, close: true }, RPC_TIMEOUT_MS);
+  }
+
   /** Keeps one Assignments stream open per session; reopened (with backoff) while it lives. */
-  async #watchAssignments(sessionId: string, signal: AbortSignal): Promise<void> {
+  #watchAssignments(sessionId: string, signal: AbortSignal): Promise<void> {
+    return this.#watchStream<PbAssignmentsMessage>(DISPATCHER_CALLS.Assignments, { session_id: sessionId }, sessionId, signal, (m) => this.#options.onAssignments?.(m));
+  }
+
+  /** Keeps the log broker's subscription stream open beside the session (swarmkit `agent/session.go` `logSubscriptions`). */
+  #watchLogSubscriptions(sessionId: string, signal: AbortSignal): Promise<void> {
+    return this.#watchStream<PbSubscriptionMessage>(LOG_BROKER_CALLS.ListenSubscriptions, {}, sessionId, signal, (m) => this.#options.onLogSubscription?.(m));
+  }
+
+  async #watchStream<T>(call: CallSpec, request: object, sessionId: string, signal: AbortSignal, deliver: (message: T) => void): Promise<void> {
     let backoff = SESSION_RETRY_MIN;
     while (!this.#stopped && !signal.aborted && this.#sessionId === sessionId) {
       let delivered = false;
       try {
-        await this.#client.serverStream<PbAssignmentsMessage>(
-          DISPATCHER_CALLS.Assignments,
-          { session_id: sessionId },
+        await this.#client.serverStream<T>(
+          call,
+          request,
           (message) => {
             delivered = true;
-            if (!this.#stopped && this.#sessionId === sessionId) this.#options.onAssignments?.(message);
+            if (!this.#stopped && this.#sessionId === sessionId) deliver(message);
           },
           signal,
         );
@@ -317,6 +339,7 @@ export class Agent {
       if (this.#assignmentsSession !== message.session_id) {
         this.#assignmentsSession = message.session_id;
         void this.#watchAssignments(message.session_id, this.#abort.signal);
+        void this.#watchLogSubscriptions(message.session_id, this.#abort.signal);
       }
       void this.#flushStatuses();
     }

@@ -31,6 +31,7 @@ import { KeyManager } from './key-manager.js';
 import { NetworkAllocator } from './network-allocator.js';
 import { NetworkControl } from './network-control.js';
 import { Reconciler } from './reconciler.js';
+import { LogBroker } from './log-broker.js';
 import { ResourceAllocator } from './resource-allocator.js';
 import { GRPC_SERVER_OPTIONS, MANAGER_ROLE, managerServerCredentials, rpcError, serviceDefinition, WORKER_ROLE, type CertRole } from './rpc.js';
 import { ClusterStore } from './store.js';
@@ -78,6 +79,8 @@ export class Manager {
   readonly reconciler: Reconciler;
   /** `ResourceAllocator` in-process (the leader's own daemon) — also served on 2377. */
   readonly resources: ResourceAllocator;
+  /** The log broker (`docker service logs`), in-process for the leader's daemon and on 2377. */
+  readonly logs: LogBroker;
   readonly rootCa: RootCA;
   /** The bound management address (`127.A.B.N:2377`, or the stand-in port in port mode). */
   readonly address: string;
@@ -137,6 +140,7 @@ export class Manager {
     this.networks.createIngress();
     this.reconciler = new Reconciler({ store: this.store, clock: options.clock, networks: networkAllocator, newId: () => newSwarmId(options.rng) });
     this.resources = new ResourceAllocator(this.store, options.rng);
+    this.logs = new LogBroker(this.store, () => newSwarmId(options.rng));
     this.store.putNode({
       id: nodeId,
       spec: { annotations: { name: '', labels: {} }, desired_role: 'MANAGER', membership: 'ACCEPTED', availability: options.availability },
@@ -187,6 +191,9 @@ export class Manager {
     server.addService(serviceDefinition('Dispatcher'), this.dispatcher.handlers());
     server.addService(serviceDefinition('Control'), this.control.handlers(auth));
     server.addService(serviceDefinition('ResourceAllocator'), this.resources.handlers(auth));
+    const logHandlers = this.logs.handlers(auth);
+    server.addService(serviceDefinition('LogBroker'), logHandlers.broker);
+    server.addService(serviceDefinition('Logs'), logHandlers.logs);
   }
 
   get clusterId(): string {
@@ -201,6 +208,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.#keys.stop();
     this.reconciler.close();
+    this.logs.close();
     this.dispatcher.close();
     for (const waiters of this.#certificateWaiters.values()) for (const wake of waiters) wake();
     this.#server.forceShutdown();

@@ -1,7 +1,7 @@
 /**
  * swarmkit's protobuf messages on 2377 (package `docker.swarmkit.v1`), as protobufjs types.
  *
- * The schema below is the subset of swarmkit `api/{types,specs,objects,ca,dispatcher,control,resource}.proto`
+ * The schema below is the subset of swarmkit `api/{types,specs,objects,ca,dispatcher,control,resource,logbroker}.proto`
  * that swarmnet's manager and agent exchange: names, field numbers and types are swarmkit's (they
  * are the wire protocol), fields swarmnet never sets are left out (proto3 parsers skip unknown
  * fields, so a real swarmkit peer still decodes what we send and we still decode what it sends).
@@ -512,6 +512,47 @@ service Control {
   rpc RemoveNetwork(RemoveNetworkRequest) returns (RemoveNetworkResponse);
 }
 
+// ---- logbroker.proto ----
+enum LogStream { LOG_STREAM_UNKNOWN = 0; LOG_STREAM_STDOUT = 1; LOG_STREAM_STDERR = 2; }
+message LogSubscriptionOptions {
+  repeated LogStream streams = 1 [packed = false];
+  bool follow = 2;
+  int64 tail = 3;
+  google.protobuf.Timestamp since = 4;
+}
+message LogSelector {
+  repeated string service_ids = 1;
+  repeated string node_ids = 2;
+  repeated string task_ids = 3;
+}
+message LogContext { string service_id = 1; string node_id = 2; string task_id = 3; }
+message LogAttr { string key = 1; string value = 2; }
+message LogMessage {
+  LogContext context = 1;
+  google.protobuf.Timestamp timestamp = 2;
+  LogStream stream = 3;
+  bytes data = 4;
+  repeated LogAttr attrs = 5;
+}
+message SubscribeLogsRequest { LogSelector selector = 1; LogSubscriptionOptions options = 2; }
+message SubscribeLogsMessage { repeated LogMessage messages = 1; }
+message ListenSubscriptionsRequest {}
+message SubscriptionMessage {
+  string id = 1;
+  LogSelector selector = 2;
+  LogSubscriptionOptions options = 3;
+  bool close = 4;
+}
+message PublishLogsMessage { string subscription_id = 1; repeated LogMessage messages = 2; bool close = 3; }
+message PublishLogsResponse {}
+service Logs {
+  rpc SubscribeLogs(SubscribeLogsRequest) returns (stream SubscribeLogsMessage);
+}
+service LogBroker {
+  rpc ListenSubscriptions(ListenSubscriptionsRequest) returns (stream SubscriptionMessage);
+  rpc PublishLogs(stream PublishLogsMessage) returns (PublishLogsResponse);
+}
+
 // ---- resource.proto ----
 message AttachNetworkRequest { NetworkAttachmentConfig config = 1; string container_id = 2; }
 message AttachNetworkResponse { string attachment_id = 1; }
@@ -921,4 +962,35 @@ export interface PbAssignmentsMessage {
 export interface PbTaskStatusUpdate {
   task_id: string;
   status: PbTaskStatus;
+}
+
+export type LogStreamName = 'LOG_STREAM_UNKNOWN' | 'LOG_STREAM_STDOUT' | 'LOG_STREAM_STDERR';
+
+export interface PbLogSelector {
+  service_ids: string[];
+  node_ids: string[];
+  task_ids: string[];
+}
+
+export interface PbLogSubscriptionOptions {
+  streams: LogStreamName[];
+  follow: boolean;
+  /** Lines from the end (negative: swarmkit's "all" is -1 … the daemon sends -N for --tail N). */
+  tail: number;
+  since: PbTimestamp | null;
+}
+
+export interface PbLogMessage {
+  context: { service_id: string; node_id: string; task_id: string };
+  timestamp: PbTimestamp | null;
+  stream: LogStreamName;
+  data: Uint8Array;
+  attrs: { key: string; value: string }[];
+}
+
+export interface PbSubscriptionMessage {
+  id: string;
+  selector: PbLogSelector | null;
+  options: PbLogSubscriptionOptions | null;
+  close: boolean;
 }

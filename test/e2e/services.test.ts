@@ -190,6 +190,25 @@ describe('a replicated service on a user overlay', () => {
     await manager().call('nodeUpdate', { id: again.ID, version: again.Version.Index, spec: { ...again.Spec, Availability: 'active' } });
   }, 60_000);
 
+  it('service logs gathers every task’s output through the manager’s log broker', async () => {
+    const spec: EngineServiceSpec = {
+      Name: 'talker',
+      TaskTemplate: { ContainerSpec: { Image: 'alpine', Args: ['sh', '-c', 'echo hello from $HOSTNAME; sleep 1d'] }, ForceUpdate: 0 },
+      Mode: { Replicated: { Replicas: 2 } },
+    };
+    const { ID } = await manager().call('serviceCreate', { spec });
+    const tasks = await running('talker', 2);
+    const lines = await eventually('both tasks’ lines', async () => {
+      const got = await manager().call('serviceLogs', { id: 'talker' });
+      return got.filter((l) => l.Line.startsWith('hello from ')).length === 2 ? got : undefined;
+    });
+    expect(new Set(lines.map((l) => l.NodeID)).size).toBe(2);
+    for (const t of tasks) expect(lines.find((l) => l.TaskID === t.ID && l.Stream === 'stdout')?.TaskName).toBe(`talker.${t.Slot}.${t.ID}`);
+    // Also from a worker that is not a manager: refused as Docker refuses it.
+    expect(await refusal(engine('worker-2').call('serviceLogs', { id: 'talker' }))).toContain('This node is not a swarm manager.');
+    await manager().call('serviceRemove', { id: ID });
+  }, 60_000);
+
   it('reschedules the tasks of a killed worker', async () => {
     const node = await manager().call('nodeInspect', { id: 'worker-1' });
     await cluster.kill('worker-1');

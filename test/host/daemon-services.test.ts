@@ -30,6 +30,7 @@ function task(serviceId: string, state: string, desired = 'RUNNING'): PbTask {
     slot: 1,
     node_id: 'n',
     annotations: { name: '', labels: {} },
+    service_annotations: { name: 'web', labels: {} },
     status: { timestamp: null, state, message: '', err: '', port_status: null },
     desired_state: desired,
     spec: { networks: [], force_update: 0 },
@@ -76,12 +77,24 @@ function fakeControl(objects: { services?: PbService[]; networks?: { id: string;
 
 function daemon(objects: Parameters<typeof fakeControl>[0], local: Record<string, boolean> = {}) {
   const fake = fakeControl(objects);
+  const calls = fake.calls;
   const services = new DaemonServices({
     control: fake.control as never,
     nodeId: () => 'self-node',
     localNetwork: (name) => (name in local ? { name, predefined: local[name]! } : undefined),
+    subscribeLogs: async (selector, options) => {
+      calls.push({ method: 'subscribeLogs', request: { selector, options } });
+      const message = (task: string, stream: 'LOG_STREAM_STDOUT' | 'LOG_STREAM_STDERR', text: string) => ({
+        context: { service_id: 'aaa1', node_id: 'n', task_id: task },
+        timestamp: null,
+        stream,
+        data: Buffer.from(text),
+        attrs: [],
+      });
+      return [message('aaa1-RUNNING', 'LOG_STREAM_STDOUT', 'hello\n'), message('aaa1-RUNNING', 'LOG_STREAM_STDERR', 'oops\n')];
+    },
   });
-  return { services, calls: fake.calls };
+  return { services, calls };
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {
@@ -150,5 +163,15 @@ describe('DaemonServices', () => {
     const { services, calls } = daemon({ services: [service('aaa1', 'web')] });
     await services.tasks({ service: ['web'], node: ['self'], 'desired-state': ['running'] });
     expect(calls.at(-1)).toEqual({ method: 'ListTasks', request: { filters: { service_ids: ['aaa1'], node_ids: ['self-node'], desired_states: ['RUNNING'] } } });
+  });
+
+  it('service logs: one subscription for the service, each message a line named after its task', async () => {
+    const { services, calls } = daemon({ services: [service('aaa1', 'web')] });
+    const lines = await services.logs('web', 10);
+    expect(calls.find((c) => c.method === 'subscribeLogs')!.request).toMatchObject({ selector: { service_ids: ['aaa1'] }, options: { follow: false, tail: -10 } });
+    expect(lines).toEqual([
+      { TaskID: 'aaa1-RUNNING', TaskName: 'web.1.aaa1-RUNNING', NodeID: 'n', Stream: 'stdout', Line: 'hello' },
+      { TaskID: 'aaa1-RUNNING', TaskName: 'web.1.aaa1-RUNNING', NodeID: 'n', Stream: 'stderr', Line: 'oops' },
+    ]);
   });
 });

@@ -20,6 +20,14 @@ import { EngineApiError, type NetworkCreateRequest, type NetworkEndpoint, type N
 import { goTime } from './engine-convert.js';
 
 export const MTU_OPTION = 'com.docker.network.driver.mtu';
+/** swarmkit's label on the networks it creates itself. */
+const PREDEFINED_SWARM_LABEL = 'com.docker.swarm.predefined';
+
+/** A `label` filter (`key` or `key=value`) against a network's labels. */
+function labelMatches(labels: Readonly<Record<string, string>>, filter: string): boolean {
+  const eq = filter.indexOf('=');
+  return eq < 0 ? Object.hasOwn(labels, filter) : labels[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
 /** Names only the daemon may create (moby `runconfig.IsPreDefinedNetwork`). */
 const PREDEFINED_NAMES = new Set(['bridge', 'host', 'none', 'default']);
 /** Smallest and largest MTU an interface takes (Linux `ETH_MIN_MTU`, IPv4's 65535). */
@@ -149,6 +157,35 @@ export class DaemonNetworks {
     }
     if (this.#ctx.role() !== 'manager') throw this.#ctx.notManager('other');
     await this.#ctx.removeSwarm(network.Id);
+  }
+
+  /**
+   * `docker network prune` (moby `daemon/prune.go` `NetworksPrune`): local user-defined networks
+   * without endpoints (swarmnet has none yet) and, on a manager, the swarm's user networks that
+   * nothing uses — `ingress` and predefined networks are kept, and a network the manager refuses
+   * to remove (a service or task uses it) is kept silently, as moby does.
+   */
+  async prune(filters: NetworkListFilters | undefined): Promise<{ NetworksDeleted: string[] }> {
+    for (const key of Object.keys(filters ?? {})) {
+      if (key !== 'label' && key !== 'label!' && key !== 'until') throw new EngineApiError(`invalid filter '${key}'`, 400);
+    }
+    if ((filters as Record<string, unknown> | undefined)?.['until'] !== undefined) throw new EngineApiError('swarmnet: the "until" prune filter is not supported', 400);
+    const deleted: string[] = [];
+    if (this.#ctx.role() !== 'manager') return { NetworksDeleted: deleted };
+    const labels = (filters as Record<string, readonly string[]> | undefined)?.['label'] ?? [];
+    const notLabels = (filters as Record<string, readonly string[]> | undefined)?.['label!'] ?? [];
+    for (const n of await this.#ctx.listSwarm()) {
+      const own = n.spec.annotations.labels;
+      if (n.spec.ingress || own[PREDEFINED_SWARM_LABEL] === 'true') continue;
+      if (!labels.every((l) => labelMatches(own, l)) || notLabels.some((l) => labelMatches(own, l))) continue;
+      try {
+        await this.#ctx.removeSwarm(n.id);
+        deleted.push(n.spec.annotations.name);
+      } catch {
+        // In use: kept (moby logs and carries on).
+      }
+    }
+    return { NetworksDeleted: deleted };
   }
 
   async #visible(): Promise<NetworkResource[]> {

@@ -197,6 +197,13 @@ export class Daemon {
       case 'networkRemove':
         await this.#networks.remove((params as EngineParams<'networkRemove'>).id);
         return null;
+      case 'networkPrune':
+        return this.#networks.prune((params as EngineParams<'networkPrune'>).filters);
+      case 'networkConnect':
+      case 'networkDisconnect':
+        // Containers get their networks when they are created (docker run --network); plugging
+        // a veth into a running emulated container is not built yet.
+        throw new EngineApiError(`swarmnet: docker network ${method === 'networkConnect' ? 'connect' : 'disconnect'} is not supported yet; give the network to docker run --network`, 501);
       case 'serviceCreate':
         return this.#services.create((params as EngineParams<'serviceCreate'>).spec);
       case 'serviceList': {

@@ -179,6 +179,10 @@ describe('a replicated service on a user overlay', () => {
       `rpc error: code = FailedPrecondition desc = ingress network cannot be removed because service ${serviceId} depends on it`,
     );
     await manager().call('networkRemove', { id: 'nginx-net' });
+    // prune takes only what nothing uses: not nginx-net-2 (the service's), not ingress.
+    await manager().call('networkCreate', { Name: 'spare', Driver: 'overlay' });
+    expect(await manager().call('networkPrune', {})).toEqual({ NetworksDeleted: ['spare'] });
+    expect(await engine('worker-1').call('networkPrune', {})).toEqual({ NetworksDeleted: [] });
   }, 30_000);
 
   it('moves the tasks of a drained worker to the other nodes', async () => {

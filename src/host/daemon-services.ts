@@ -12,7 +12,6 @@
  */
 import type { PbLogMessage, PbLogSelector, PbLogSubscriptionOptions, PbNetwork, PbNode, PbService, PbServiceSpec, PbTask } from '../wire/swarmkit.js';
 import { taskName } from '../swarm/task-naming.js';
-import { GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
 import {
   EngineApiError,
   type EngineService,
@@ -23,9 +22,8 @@ import {
   type TaskListFilters,
 } from './engine-api.js';
 import { serviceFromPb, serviceSpecToPb, taskFromPb } from './service-convert.js';
+import { lookupSwarmObject, NETWORK_LOOKUP, NODE_LOOKUP, SERVICE_LOOKUP, TASK_LOOKUP, type ControlCall } from './swarm-lookup.js';
 
-/** One control call to the leader (in-process or over 2377). */
-export type ControlCall = <T>(method: string, request: object) => Promise<T>;
 
 export interface ServiceContext {
   readonly control: ControlCall;
@@ -54,10 +52,6 @@ function labelMap(labels: readonly string[] | undefined): Record<string, string>
     else map[l.slice(0, eq)] = l.slice(eq + 1);
   }
   return map;
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof GrpcStatusError && error.code === GrpcCode.NotFound;
 }
 
 export class DaemonServices {
@@ -146,7 +140,7 @@ export class DaemonServices {
     const serviceIds: string[] = [];
     for (const s of filters?.service ?? []) serviceIds.push((await this.#service(s)).id);
     const nodeIds: string[] = [];
-    for (const n of filters?.node ?? []) nodeIds.push(n === 'self' ? this.ctx.nodeId() : (await this.#node(n)).id);
+    for (const n of filters?.node ?? []) nodeIds.push(n === 'self' ? this.ctx.nodeId() : (await lookupSwarmObject<PbNode>(this.ctx.control, NODE_LOOKUP, n)).id);
     const desired: string[] = [];
     for (const s of filters?.['desired-state'] ?? []) {
       const state = s.toUpperCase();
@@ -171,36 +165,11 @@ export class DaemonServices {
   }
 
   async task(input: string): Promise<EngineTask> {
-    return taskFromPb(await this.#resolve<PbTask>('task', input, 'GetTask', { task_id: input }, 'ListTasks', 'tasks'));
+    return taskFromPb(await lookupSwarmObject<PbTask>(this.ctx.control, TASK_LOOKUP, input));
   }
 
-  /** moby `getService`: full ID, then exact name, then ID prefix. */
   #service(input: string): Promise<PbService> {
-    return this.#resolve<PbService>('service', input, 'GetService', { service_id: input }, 'ListServices', 'services');
-  }
-
-  #node(input: string): Promise<PbNode> {
-    return this.#resolve<PbNode>('node', input, 'GetNode', { node_id: input }, 'ListNodes', 'nodes');
-  }
-
-  async #network(input: string): Promise<PbNetwork> {
-    return this.#resolve<PbNetwork>('network', input, 'GetNetwork', { network_id: input }, 'ListNetworks', 'networks');
-  }
-
-  async #resolve<T>(kind: string, input: string, get: string, getRequest: object, list: string, listKey: string): Promise<T> {
-    if (input !== '') {
-      try {
-        const response = await this.ctx.control<Record<string, T>>(get, getRequest);
-        return response[kind]!;
-      } catch (error) {
-        if (!isNotFound(error) && !(error instanceof GrpcStatusError && error.code === GrpcCode.InvalidArgument)) throw error;
-      }
-    }
-    let matches = (await this.ctx.control<Record<string, T[]>>(list, { filters: { names: [input] } }))[listKey] ?? [];
-    if (matches.length === 0) matches = (await this.ctx.control<Record<string, T[]>>(list, { filters: { id_prefixes: [input] } }))[listKey] ?? [];
-    if (matches.length === 0) throw new EngineApiError(`${kind} ${input} not found`, 404);
-    if (matches.length > 1) throw new EngineApiError(`${kind} ${input} is ambiguous (${matches.length} matches found)`, 400);
-    return matches[0]!;
+    return lookupSwarmObject<PbService>(this.ctx.control, SERVICE_LOOKUP, input);
   }
 
   /** moby `populateNetworkID`: every network target becomes a swarm network's ID. */
@@ -211,7 +180,7 @@ export class DaemonServices {
     for (const n of networks) {
       let network: PbNetwork;
       try {
-        network = await this.#network(n.Target);
+        network = await lookupSwarmObject<PbNetwork>(this.ctx.control, NETWORK_LOOKUP, n.Target);
       } catch (error) {
         const local = this.ctx.localNetwork(n.Target);
         if (local?.predefined) throw new EngineApiError(`could not find the corresponding predefined swarm network: network ${local.name} not found`, 404);

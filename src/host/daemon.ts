@@ -18,7 +18,7 @@ import { CONTROL_CALLS, type ControlClient, type ControlMethod, type ControlMeth
 import { GrpcClient, GrpcCode, GrpcStatusError } from '../swarm/grpc-client.js';
 import { Manager, type NodeCredentials } from '../swarm/manager.js';
 import { EngineApiError, ENGINE_VERSION, type EngineMethod, type EngineParams, type EngineResult, type SwarmInfo, type SystemInfo } from './engine-api.js';
-import { clusterToEngine, describeHost, engineArchitecture, nodeFilters, nodeToEngine, STOCK_ENGINE, swarmToEngine } from './engine-convert.js';
+import { clusterToEngine, describeHost, engineArchitecture, STOCK_ENGINE, swarmToEngine } from './engine-convert.js';
 import {
   ERR_JOIN_TIMEOUT,
   ERR_NO_SWARM,
@@ -32,10 +32,11 @@ import { DaemonContainers, ATTACH_TIMEOUT_MS } from './daemon-containers.js';
 import { DaemonNetworks } from './daemon-networks.js';
 import { Executor } from './executor.js';
 import type { LocalRuntime } from './local-runtime.js';
+import { DaemonNodes } from './daemon-nodes.js';
 import { DaemonServices } from './daemon-services.js';
 import { LOGS_CALLS, SUBSCRIPTION_WAIT_MS } from '../swarm/log-broker.js';
 import type { PbLogMessage, PbLogSelector, PbLogSubscriptionOptions } from '../wire/swarmkit.js';
-import { ImageNotFoundError, InvalidReferenceError, manifestDigest, resolveImage } from './images.js';
+import { distributionInspect } from './registry.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
 
@@ -79,6 +80,7 @@ export class Daemon {
   readonly #networks: DaemonNetworks;
   #remoteControl: { client: GrpcClient; certPem: string } | undefined;
   readonly #containers: DaemonContainers;
+  readonly #nodes = new DaemonNodes((method, request) => this.#control().call(method as ControlMethod, request as never) as Promise<never>);
   readonly #services = new DaemonServices({
     control: (method, request) => this.#control().call(method as ControlMethod, request as never) as Promise<never>,
     nodeId: () => this.#requireManager().agent.credentials.nodeId,
@@ -153,41 +155,16 @@ export class Daemon {
         });
         return null;
       }
-      case 'nodeList': {
-        const { filters } = params as EngineParams<'nodeList'>;
-        const { nodes } = await this.#controlCall('ListNodes', { filters: nodeFilters(filters) });
-        return nodes.map(nodeToEngine);
-      }
+      case 'nodeList':
+        return this.#nodes.list((params as EngineParams<'nodeList'>).filters);
       case 'nodeInspect':
-        return nodeToEngine(await this.#resolveNode((params as EngineParams<'nodeInspect'>).id));
-      case 'nodeUpdate': {
-        const p = params as EngineParams<'nodeUpdate'>;
-        // moby `daemon/cluster/convert/node.go` `NodeSpecToGRPC`: case-insensitive, else refused.
-        const role = String(p.spec.Role).toUpperCase();
-        if (role !== 'MANAGER' && role !== 'WORKER') throw new EngineApiError(`invalid Role: ${JSON.stringify(p.spec.Role)}`, 400);
-        const availability = String(p.spec.Availability).toUpperCase();
-        if (availability !== 'ACTIVE' && availability !== 'PAUSE' && availability !== 'DRAIN') {
-          throw new EngineApiError(`invalid Availability: ${JSON.stringify(p.spec.Availability)}`, 400);
-        }
-        const node = await this.#resolveNode(p.id);
-        await this.#controlCall('UpdateNode', {
-          node_id: node.id,
-          node_version: { index: p.version },
-          spec: {
-            annotations: { name: p.spec.Name ?? '', labels: { ...p.spec.Labels } },
-            desired_role: role,
-            membership: node.spec.membership,
-            availability,
-          },
-        });
+        return this.#nodes.inspect((params as EngineParams<'nodeInspect'>).id);
+      case 'nodeUpdate':
+        await this.#nodes.update(params as EngineParams<'nodeUpdate'>);
         return null;
-      }
-      case 'nodeRemove': {
-        const p = params as EngineParams<'nodeRemove'>;
-        const node = await this.#resolveNode(p.id);
-        await this.#controlCall('RemoveNode', { node_id: node.id, force: p.force === true });
+      case 'nodeRemove':
+        await this.#nodes.remove(params as EngineParams<'nodeRemove'>);
         return null;
-      }
       case 'networkCreate':
         return this.#networks.create(params as EngineParams<'networkCreate'>);
       case 'networkList':
@@ -490,24 +467,6 @@ export class Daemon {
     return RootCA.fromPem(this.#requireManager().agent.credentials.rootCaPem).tlsInfo();
   }
 
-  /** moby `daemon/cluster/helpers.go` `getNode`: exact ID, then hostname, then ID prefix. */
-  async #resolveNode(input: string) {
-    if (input === '') throw new EngineApiError('node  not found', 404);
-    try {
-      return (await this.#controlCall('GetNode', { node_id: input })).node;
-    } catch (error) {
-      if (!(error instanceof GrpcStatusError) || error.code !== GrpcCode.NotFound) throw error;
-    }
-    const { nodes: byName } = await this.#controlCall('ListNodes', { filters: { names: [input] } });
-    if (byName.length === 1) return byName[0]!;
-    const { nodes: byPrefix } = await this.#controlCall('ListNodes', { filters: { id_prefixes: [input] } });
-    if (byPrefix.length === 1) return byPrefix[0]!;
-    if (byName.length > 1 || byPrefix.length > 1) {
-      throw new EngineApiError(`node ${input} is ambiguous (${Math.max(byName.length, byPrefix.length)} matches found)`, 400);
-    }
-    throw new EngineApiError(`node ${input} not found`, 404);
-  }
-
   // ---- info ----
 
   async #info(): Promise<SystemInfo> {
@@ -555,24 +514,5 @@ export class Daemon {
     } catch {
       return base;
     }
-  }
-}
-
-/**
- * `GET /distribution/{name}/json` against swarmnet's built-in registry (the images it can run):
- * the manifest digest and platform a registry would report; an image it does not have is refused
- * as a registry refuses an unknown repository.
- */
-function distributionInspect(reference: string): EngineResult<'distributionInspect'> {
-  try {
-    const { image } = resolveImage(reference);
-    return {
-      Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: manifestDigest(image), size: 10_229 },
-      Platforms: [{ architecture: engineArchitecture(), os: 'linux' }],
-    };
-  } catch (error) {
-    if (error instanceof InvalidReferenceError) throw new EngineApiError(error.message, 400);
-    if (error instanceof ImageNotFoundError) throw new EngineApiError(`errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required\n`, 401);
-    throw error;
   }
 }

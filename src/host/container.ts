@@ -208,6 +208,22 @@ export class Container {
   }
 
   /**
+   * Pulls the veth out of `network`'s bridge and removes the interface with its routes
+   * (`docker network disconnect`); the leg, or undefined when the container has none there.
+   */
+  async unplug(networkName: string): Promise<ContainerLeg | undefined> {
+    const i = this.#legs.findIndex((l) => l.network.info.name === networkName);
+    if (i < 0) return undefined;
+    const leg = this.#legs[i]!;
+    await this.#stopLegCapture(leg);
+    this.#legs.splice(i, 1);
+    leg.network.bridge.removePort(leg.portName);
+    this.stack.removeInterface(leg.config.name);
+    leg.network.endpoints--;
+    return leg;
+  }
+
+  /**
    * `attach(network, config, portName)`: the older name of `plug`. `attach(stdin, options)`:
    * `docker attach` — feeds `stdin` (lines, then EOF; ignored without `openStdin`) to PID 1 and
    * returns what PID 1 prints meanwhile. It resolves when PID 1 exits (exitCode set) or, once the

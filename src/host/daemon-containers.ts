@@ -19,6 +19,7 @@ import { grpcErrorText } from '../swarm/grpc-client.js';
 import type { Rng } from '../util/rng.js';
 import { formatMac, macFromIpv4, parseIpv4Address } from '../wire/address.js';
 import type { PbNetwork } from '../wire/swarmkit.js';
+import { connectContainer, disconnectContainer } from './container-connect.js';
 import { generateContainerName } from './container-names.js';
 import { endpointIdFor, inspectOf, matchesFilters, networkEndpointOf, summaryOf, type ContainerConfig, type ContainerRecord, type EndpointRecord, type WallClock } from './container-view.js';
 import { EngineApiError, type NetworkEndpoint, type ContainerCreateRequest, type ContainerInspect, type ContainerListFilters, type ContainerSummary, type EngineParams, type ProcessOutput } from './engine-api.js';
@@ -408,6 +409,23 @@ export class DaemonContainers {
     await this.#detachSwarm(record);
     await this.#ctx.runtime.removeContainer(record.name).catch(() => undefined);
     this.#ctx.onEndpointsChanged();
+  }
+
+  /** `docker network connect` (container-connect.ts); not while a `docker run --network` attach is pending. */
+  async connect(networkTerm: string, containerTerm: string, aliases: readonly string[], ipv4Address: string | undefined): Promise<void> {
+    const record = this.find(containerTerm);
+    if (this.#pending.has(record.id)) throw new EngineApiError(`swarmnet: container ${record.name} joins its network when it starts; connect other networks after that`, 409);
+    await connectContainer(this.#connectDeps(), record, networkTerm, aliases, ipv4Address);
+    this.#ctx.onEndpointsChanged();
+  }
+
+  async disconnect(networkTerm: string, containerTerm: string): Promise<void> {
+    await disconnectContainer(this.#connectDeps(), this.find(containerTerm), networkTerm);
+    this.#ctx.onEndpointsChanged();
+  }
+
+  #connectDeps() {
+    return { runtime: this.#ctx.runtime, swarm: this.#ctx.swarm(), localNetworkId: this.#ctx.localNetworkId };
   }
 
   logs(term: string, tail: number | undefined): { stdout: string; stderr: string } {

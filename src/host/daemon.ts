@@ -176,11 +176,16 @@ export class Daemon {
         return null;
       case 'networkPrune':
         return this.#networks.prune((params as EngineParams<'networkPrune'>).filters);
-      case 'networkConnect':
-      case 'networkDisconnect':
-        // Containers get their networks when they are created (docker run --network); plugging
-        // a veth into a running emulated container is not built yet.
-        throw new EngineApiError(`swarmnet: docker network ${method === 'networkConnect' ? 'connect' : 'disconnect'} is not supported yet; give the network to docker run --network`, 501);
+      case 'networkConnect': {
+        const p = params as EngineParams<'networkConnect'>;
+        await this.#containers.connect(p.id, p.container, p.aliases ?? [], p.ipv4Address);
+        return null;
+      }
+      case 'networkDisconnect': {
+        const p = params as EngineParams<'networkDisconnect'>;
+        await this.#containers.disconnect(p.id, p.container);
+        return null;
+      }
       case 'serviceCreate':
         return this.#services.create((params as EngineParams<'serviceCreate'>).spec);
       case 'serviceList': {

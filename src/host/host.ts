@@ -28,7 +28,7 @@ import { InvalidArgumentError, SwarmnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { macFromIpv4, parseIpv4Address, type Ipv4Addr } from '../wire/address.js';
 import { Container } from './container.js';
-import type { LocalRuntime, RuntimeContainerSpec } from './local-runtime.js';
+import type { LocalRuntime, RuntimeContainerSpec, RuntimeLeg } from './local-runtime.js';
 import { Daemon } from './daemon.js';
 import type { EngineMethod, EngineParams, EngineResult } from './engine-api.js';
 import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
@@ -162,7 +162,48 @@ export class Host {
       endpoints: (name) => (this.#networks.has(name) ? this.#networks.get(name).endpoints : 0),
       addPeer: (spec) => void this.#networks.addPeer(spec),
       removePeer: (spec) => void this.#networks.removePeer(spec),
+      connect: (name, leg) => this.#connect(name, leg),
+      disconnect: (name, network) => this.#disconnect(name, network),
     };
+  }
+
+  /**
+   * `docker network connect`: a new veth into the network's bridge, the next ethN, its address
+   * allocated here on local bridges or given (overlays); an overlay brings a docker_gwbridge leg
+   * along if the container has none yet. The default route stays where it was, as Linux keeps it.
+   */
+  #connect(name: string, wanted: RuntimeLeg): Container {
+    this.#assertOpen();
+    const container = this.#container(name);
+    if (container.legs.some((l) => l.network.info.name === wanted.network)) {
+      throw new SwarmnetError('already-exists', `container ${name} is already attached to network ${wanted.network}`);
+    }
+    const planned = this.#planLegs({ name, networks: [wanted] });
+    try {
+      for (const leg of planned) {
+        if (container.legs.some((l) => l.network === leg.network)) {
+          if (leg.allocated) leg.network.allocator?.release(leg.ip);
+          continue;
+        }
+        const index = this.#nextIfIndex;
+        this.#nextIfIndex += 2;
+        const config = { name: `eth${container.legs.length}`, index, peerIndex: index + 1, mac: macFromIpv4(leg.ip), mtu: leg.network.info.mtu, address: leg.ip, prefixLength: leg.network.subnet.prefixLength };
+        container.plug(leg.network, config, `veth${this.#rng.hex(7)}`);
+      }
+    } catch (error) {
+      for (const leg of planned) if (leg.allocated && !container.legs.some((l) => l.config.address === leg.ip && l.network === leg.network)) leg.network.allocator?.release(leg.ip);
+      throw error;
+    }
+    return container;
+  }
+
+  /** `docker network disconnect`: the leg goes, and with it a host-allocated address. */
+  async #disconnect(name: string, network: string): Promise<boolean> {
+    this.#assertOpen();
+    const leg = await this.#container(name).unplug(network);
+    if (leg === undefined) return false;
+    leg.network.allocator?.release(leg.config.address);
+    return true;
   }
 
   async #createContainer(spec: RuntimeContainerSpec): Promise<Container> {

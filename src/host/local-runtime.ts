@@ -46,4 +46,8 @@ export interface LocalRuntime {
   endpoints(name: string): number;
   addPeer(spec: PeerSpec): void;
   removePeer(spec: PeerSpec): void;
+  /** Plugs a running or created container into one more network (`docker network connect`). */
+  connect(name: string, leg: RuntimeLeg): Container;
+  /** Unplugs it from a network; false when it had no leg there. */
+  disconnect(name: string, network: string): Promise<boolean>;
 }

@@ -58,6 +58,35 @@ describe('standalone containers on an attachable overlay', () => {
     await engine('manager').call('containerRemove', { id: 'container01-alpine', force: true });
   }, 30_000);
 
+  it('network connect plugs a running bridge container into the overlay, disconnect takes it out', async () => {
+    const names = async (host: string) => (await engine(host).call('networkList', {})).map((n) => n.Name);
+    await run('manager', 'peer', 'test-net');
+    await run('worker-1', 'roamer', 'bridge');
+    expect(await names('worker-1')).not.toContain('test-net');
+    await engine('worker-1').call('networkConnect', { id: 'test-net', container: 'roamer' });
+    expect(await names('worker-1')).toContain('test-net');
+    const roamer = await engine('worker-1').call('containerInspect', { id: 'roamer' });
+    expect(Object.keys(roamer.NetworkSettings.Networks).sort()).toEqual(['bridge', 'test-net']);
+    const peer = await engine('manager').call('containerInspect', { id: 'peer' });
+    const ip = peer.NetworkSettings.Networks['test-net']!.IPAddress;
+    let ping = { stdout: '', stderr: '', exitCode: null as number | null };
+    for (let attempt = 0; attempt < 20 && ping.exitCode !== 0; attempt++) {
+      ping = await engine('worker-1').call('containerExec', { id: 'roamer', cmd: ['ping', '-c', '1', ip], stdin: null });
+      if (ping.exitCode !== 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ping.stdout).toContain('1 packets transmitted, 1 packets received');
+    const again = await engine('worker-1').call('networkConnect', { id: 'test-net', container: 'roamer' }).catch((e: unknown) => e);
+    expect((again as EngineApiError).message).toBe('endpoint with name roamer already exists in network test-net');
+    await engine('worker-1').call('networkDisconnect', { id: 'test-net', container: 'roamer' });
+    expect(await names('worker-1')).not.toContain('test-net');
+    const ip2 = await engine('worker-1').call('containerExec', { id: 'roamer', cmd: ['ip', 'addr', 'show'], stdin: null });
+    expect(ip2.stdout).not.toContain('10.0.1.');
+    const missing = await engine('worker-1').call('networkDisconnect', { id: 'test-net', container: 'roamer' }).catch((e: unknown) => e);
+    expect((missing as EngineApiError).message).toBe(`container ${roamer.Id} is not connected to network test-net`);
+    await engine('worker-1').call('containerRemove', { id: 'roamer', force: true });
+    await engine('manager').call('containerRemove', { id: 'peer', force: true });
+  }, 30_000);
+
   it('a network that is not attachable is refused with Docker’s text', async () => {
     const { Id } = await engine('worker-1').call('containerCreate', { name: 'c3', Image: 'alpine', HostConfig: { NetworkMode: 'closed-net' } });
     const error = await engine('worker-1').call('containerStart', { id: Id }).then(

@@ -18,6 +18,7 @@ import { wallClock, writeOutput, type ScenarioClock } from '../scenario/runner.j
 import { runSh, SH_TIMEOUT_MS, type RunSh } from '../scenario/sh.js';
 import type { ScenarioTarget } from '../scenario/target.js';
 import { completeShellLine } from './complete.js';
+import { readsInput } from './interactive.js';
 import { HISTORY_SIZE, loadHistory, remember, saveHistory } from './history.js';
 
 export interface ShellOptions {
@@ -49,8 +50,19 @@ export const SHELL_HELP = `Lines run on the current host (shown in the prompt):
   exit                 leave the shell (or press Ctrl-D)
 Placeholders, filled when the line runs:
   {{addr:HOST}}  {{token:worker}}  {{token:manager}}  {{task:SERVICE.SLOT}}  {{host:SERVICE.SLOT}}
+  {{ip:SERVICE.SLOT@NETWORK}}
 A line ending in \\ continues on the next one. Tab completes commands, hosts and docker words.
+docker exec -i, docker run -i (without -d) and docker attach read the lines you type next, up to
+a line "exit" (passed on too) or Ctrl-D; the command then runs with them and shows its output.
 `;
+
+function safeSplit(split: (line: string) => string[], line: string): string[] {
+  try {
+    return split(line);
+  } catch {
+    return [];
+  }
+}
 
 /** Printed when Ctrl-C is pressed on an empty line. */
 export const CTRL_C_HINT = '(To exit, press Ctrl-D or type exit)';
@@ -87,9 +99,11 @@ export async function runShell(options: ShellOptions): Promise<number> {
   let running = false;
   let exited = false; // `exit` typed: lines already queued behind it are dropped
   let inputClosed = false;
+  /** A command that reads input, and the lines typed for it so far. */
+  let collecting: { readonly text: string; readonly lines: string[] } | undefined;
   const prompt = () => {
     if (exited) return;
-    const text = continued === undefined ? `${current}$ ` : '> ';
+    const text = collecting !== undefined ? '' : continued === undefined ? `${current}$ ` : '> ';
     // Input that ended early (piped, or Ctrl-D while a command ran) still gets its prompts, so a
     // transcript reads the same however fast the input arrived; readline is closed by then.
     if (inputClosed) return write(text);
@@ -123,6 +137,15 @@ export async function runShell(options: ShellOptions): Promise<number> {
       return write(`swarmnet: unknown command "${word.slice(0, 40)}": lines are docker commands, @sh, @sleep, @kill, use, hosts, help or exit\n`);
     }
     const text = line.startsWith('docker') ? `${current}$ ${line}` : line;
+    const command = /^\S+\$\s+(docker(?:\s.*)?)$/.exec(text)?.[1];
+    if (command !== undefined && readsInput(safeSplit(split, command))) {
+      collecting = { text, lines: [] };
+      return write('(the command reads input: type its lines; a line "exit" or Ctrl-D ends it)\n');
+    }
+    await runStep(text);
+  };
+
+  const runStep = async (text: string) => {
     const parsed = parseScenario(text, { file: 'shell', split });
     if (!parsed.ok) return write(parsed.errors.map((e) => `swarmnet: ${e.message}\n`).join(''));
     const unknown = parsed.scenario.hosts.find((h) => !hosts.includes(h));
@@ -134,8 +157,25 @@ export async function runShell(options: ShellOptions): Promise<number> {
     if (run.error !== undefined) write(`swarmnet: ${run.error.message}\n`);
   };
 
+  /** The collected command runs with its input lines (scenario `< TEXT` lines). */
+  const finishCollecting = async () => {
+    const pending = collecting!;
+    collecting = undefined;
+    running = true;
+    try {
+      await runStep([pending.text, ...pending.lines.map((l) => `  < ${l}`)].join('\n'));
+    } finally {
+      running = false;
+    }
+  };
+
   const onLine = async (raw: string) => {
     if (exited) return;
+    if (collecting !== undefined) {
+      collecting.lines.push(raw);
+      if (raw.trim() === 'exit') await finishCollecting();
+      return;
+    }
     const joined = continued === undefined ? raw : `${continued} ${raw.trimStart()}`;
     const cont = /^(.*?)(\\+)[ \t]*$/.exec(joined);
     if (cont !== null && cont[2]!.length % 2 === 1) {
@@ -184,6 +224,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
     rl.on('close', () => {
       inputClosed = true;
       queue = queue.then(async () => {
+        if (collecting !== undefined) await finishCollecting();
         if (!exited) write('\n'); // Ctrl-D: leave the caller's prompt on a fresh line
         if (options.historyFile !== undefined) {
           await saveHistory(options.historyFile, history).catch((err: unknown) =>

@@ -63,6 +63,22 @@ describe('swarmnet shell', () => {
     expect(text).toBe('manager$ out\nError response from daemon: nope\nmanager$ out\nError response from daemon: nope\nmanager$ \n');
   });
 
+  it('gives a command that reads input the lines typed next, up to exit or end of input', async () => {
+    const { text, target } = await session(['docker exec -it web.1 sh', 'hostname', 'ping -c 1 10.0.1.3', 'exit', 'docker ps', 'docker attach c1', 'ip addr']);
+    expect(target.calls).toEqual([
+      { host: 'manager', argv: ['exec', '-it', 'web.1', 'sh'], stdin: ['hostname', 'ping -c 1 10.0.1.3', 'exit'] },
+      { host: 'manager', argv: ['ps'] },
+      { host: 'manager', argv: ['attach', 'c1'], stdin: ['ip addr'] },
+    ]);
+    expect(text).toContain('(the command reads input: type its lines; a line "exit" or Ctrl-D ends it)\n');
+    // Detached runs and commands without -i run at once.
+    const plain = await session(['docker run -dit --name c alpine', 'docker exec web.1 hostname']);
+    expect(plain.target.calls).toEqual([
+      { host: 'manager', argv: ['run', '-dit', '--name', 'c', 'alpine'] },
+      { host: 'manager', argv: ['exec', 'web.1', 'hostname'] },
+    ]);
+  });
+
   it('use switches hosts; hosts lists them; unknown hosts are refused', async () => {
     const { text, target } = await session(['use worker-1', 'hosts', 'docker ps', 'use ghost', 'use', 'worker-2$ docker ps', 'ghost$ docker ps']);
     expect(target.calls).toEqual([

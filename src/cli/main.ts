@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Cluster } from '../cluster/index.js';
 import { ClusterTarget } from './cluster-target.js';
 import { demo } from './demo.js';
+import { protoCommand } from './proto.js';
 import type { ClusterFlags } from './scenario/cluster-flags.js';
 import { runCommand, type TargetSession } from './scenario/index.js';
 import { shellCommand } from './shell/index.js';
@@ -28,6 +29,7 @@ Options:
 Commands:
   demo             Three hosts pinging each other across a VXLAN overlay
   help             Print usage
+  proto            Write the .proto files of 2377's messages, for Wireshark
   run              Run a scenario file (docker commands per host, with
                    expectations) against an emulated cluster
   shell            Type docker commands on an emulated cluster's hosts
@@ -60,6 +62,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === 'demo') return demo(rest, io);
+  if (command === 'proto') return protoCommand(rest, io);
   if (command === 'run') return runCommand(rest, io, { connect: startCluster });
   if (command === 'shell') return shellCommand(rest, io, { connect: startCluster });
   if (command === 'version') {

@@ -27,6 +27,16 @@ describe('swarmnet CLI', () => {
     expect((await runCli('version')).stdout).toContain(`swarmnet version ${version}\nnode v`);
   });
 
+  it('proto: help, and refusals for a missing directory or an unknown flag', async () => {
+    expect(await runCli('proto', '--help')).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^Usage:  swarmnet proto DIR/) });
+    expect(await runCli('proto')).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('"swarmnet proto" requires exactly 1 argument.') });
+    expect(await runCli('proto', '--x', 'd')).toMatchObject({ exitCode: 125, stderr: "unknown flag: --x\nSee 'swarmnet proto --help'.\n" });
+    // A directory under a regular file cannot be made.
+    const denied = await runCli('proto', `${new URL('../../package.json', import.meta.url).pathname}/protos`);
+    expect(denied.exitCode).toBe(1);
+    expect(denied.stderr).toMatch(/^swarmnet proto: /);
+  });
+
   it("refuses an unknown command with Docker's wording and exit code", async () => {
     const r = await runCli('frobnicate');
     expect(r.exitCode).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * `crypto/`: the public surface. AES-GCM ESP sealing and opening (RFC 4106) with Docker's SA
- * conventions, outbound sequence/IV counters, and the RFC 4303 anti-replay window. SA tables and
- * keyrings will join here.
+ * conventions, outbound sequence/IV counters, the RFC 4303 anti-replay window, and memberlist's
+ * gossip keyring (AES-GCM packets and streams).
  */
 export {
   DOCKER_ESP_ICV_LEN,
@@ -36,3 +36,4 @@ export {
   ReplayWindow,
   type ReplayVerdict,
 } from './replay-window.js';
+export { MemberlistKeyring } from './memberlist-keyring.js';

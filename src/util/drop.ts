@@ -64,6 +64,9 @@ export const DROP_REASONS = [
   'no-socket',
   /** A protocol the stack does not handle (ICMP protocol unreachable goes back). */
   'no-protocol',
+  // — gossip (gossip/) —
+  /** An event no newer (Lamport time) than what is stored: a replay or a late copy, not re-gossiped. */
+  'stale',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

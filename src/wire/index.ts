@@ -22,3 +22,7 @@ export * from './dns.js';
 export * from './dns-walk.js';
 export * from './pcap.js';
 
+export * from './msgpack.js';
+export * from './lzw.js';
+export * from './memberlist.js';
+export * from './networkdb.js';

@@ -48,10 +48,13 @@ export interface NetworkSpec {
   readonly gateway: string;
   /** Container interface MTU in bytes; default 1450 on overlays, 1500 on bridges. */
   readonly mtu?: number;
+  /** A swarm overlay's network ID (64 hex): its NetworkDB network. */
+  readonly id?: string;
 }
 
-export interface NetworkInfo extends Required<NetworkSpec> {
+export interface NetworkInfo extends Required<Omit<NetworkSpec, 'id'>> {
   readonly vni: number;
+  readonly id?: string;
 }
 
 /** A remote endpoint as the overlay_peer_table carries it (reference §1.5). */

@@ -50,6 +50,8 @@ export interface NetworkContext {
   readonly attachments: () => readonly PbNetworkAttachment[];
   /** This host's container endpoints (local networks and swarm overlays). */
   readonly endpoints?: () => readonly LiveEndpoint[];
+  /** NetworkDB's peers of a swarm network present on this host (`Peers` in inspect). */
+  readonly peers?: (networkId: string) => readonly { Name: string; IP: string }[];
   /**
    * The refusal for a manager-only operation. Creating an overlay anywhere but on a manager gets
    * the "not in a swarm" text even on a worker (moby `daemon/network.go` checks `IsManager()`
@@ -207,7 +209,16 @@ export class DaemonNetworks {
       for (const e of live) if (e.network && !byId.has(e.networkId)) byId.set(e.networkId, e.network);
       swarm = [...byId.values()];
     }
-    return [...local, ...swarm.map((n) => swarmNetworkToEngine(n, endpoints.get(n.id) ?? null))];
+    return [
+      ...local,
+      ...swarm.map((n) => {
+        const containers = endpoints.get(n.id) ?? null;
+        const resource = swarmNetworkToEngine(n, containers);
+        // Only a network present on this host has NetworkDB peers (moby `buildPeerInfoResources`).
+        const peers = containers !== null ? this.#ctx.peers?.(n.id) : undefined;
+        return peers !== undefined && peers.length > 0 ? { ...resource, Peers: peers } : resource;
+      }),
+    ];
   }
 
   /**

@@ -39,6 +39,11 @@ import type { PbLogMessage, PbLogSelector, PbLogSubscriptionOptions } from '../w
 import { distributionInspect } from './registry.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
+import { NetworkAgent } from './network-agent.js';
+import { GOSSIP_PORT } from '../gossip/config.js';
+import type { GossipAddress } from '../gossip/transport.js';
+import type { DropCounters } from '../util/drop.js';
+import type { PbSessionMessage } from '../wire/swarmkit.js';
 
 /** How long `swarm init` / `join` wait for the node's first session (real milliseconds). */
 export const SESSION_WAIT_MS = 10_000;
@@ -61,10 +66,16 @@ export interface DaemonOptions {
   readonly runtime: LocalRuntime;
   /** Shorter dispatcher heartbeats for tests (swarmkit's 5 s otherwise). */
   readonly heartbeatPeriod?: Duration;
+  /** NetworkDB's port: 7946 in address mode, 0 in port mode (any free port). */
+  readonly gossipPort: number;
+  /** The host's drop counters (gossip counts its drops there). */
+  readonly drops: DropCounters;
 }
 
 interface Active {
   readonly agent: Agent;
+  /** NetworkDB on this host's gossip port. */
+  readonly network: NetworkAgent;
   /** Runs this node's tasks (every node runs tasks, managers too). */
   readonly executor: Executor;
   /** Only on the node that ran `swarm init`. */
@@ -109,6 +120,7 @@ export class Daemon {
         removeSwarm: async (id) => void (await this.#controlCall('RemoveNetwork', { network_id: id })),
         attachments: () => this.#active?.agent.session?.node?.attachments ?? [],
         endpoints: () => this.#containers.liveEndpoints(),
+        peers: (id) => this.#active?.network.peers(id) ?? [],
         notManager: (operation) => new EngineApiError(operation === 'create' || !this.#active ? ERR_NOT_MANAGER_INACTIVE : ERR_NOT_MANAGER_WORKER, 503),
       },
       Rng.derive(options.rng.u32(), 'networks'),
@@ -275,8 +287,15 @@ export class Daemon {
     });
     const port = Number(manager.address.slice(manager.address.lastIndexOf(':') + 1));
     const leader = { host: o.address, port };
-    const { agent, executor } = this.#startAgent(credentials, leader, port);
-    this.#active = { agent, executor, manager, leader };
+    let network: NetworkAgent;
+    try {
+      network = await this.#bindNetworkAgent();
+    } catch (error) {
+      await manager.stop();
+      throw error;
+    }
+    const { agent, executor } = this.#startAgent(credentials, leader, port, network);
+    this.#active = { agent, executor, manager, leader, network };
     this.#networks.ensureGatewayBridge();
     await this.#waitForSession(agent);
     return credentials.nodeId;
@@ -305,8 +324,9 @@ export class Daemon {
       if (error instanceof GrpcStatusError && error.code === GrpcCode.DeadlineExceeded) throw new EngineApiError(ERR_JOIN_TIMEOUT, 500);
       throw error;
     }
-    const { agent, executor } = this.#startAgent(credentials, remote, o.managementPort);
-    this.#active = { agent, executor, manager: undefined, leader: remote };
+    const network = await this.#bindNetworkAgent();
+    const { agent, executor } = this.#startAgent(credentials, remote, o.managementPort, network);
+    this.#active = { agent, executor, manager: undefined, leader: remote, network };
     this.#networks.ensureGatewayBridge();
     await this.#waitForSession(agent);
     return null;
@@ -344,11 +364,28 @@ export class Daemon {
     }
     await active.executor.close();
     if (final) await this.#containers.close();
+    await active.network.close();
     await active.agent.stop();
     await active.manager?.stop();
   }
 
-  #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number): { agent: Agent; executor: Executor } {
+  /** NetworkDB's sockets, bound before the first session announces the port. */
+  #bindNetworkAgent(): Promise<NetworkAgent> {
+    const o = this.#options;
+    return NetworkAgent.bind({
+      address: o.address,
+      gossipPort: o.gossipPort,
+      clock: o.clock,
+      // From the daemon's ID, not a draw from its RNG: the swarm's IDs stay what they were.
+      rng: Rng.derive(Number.parseInt(o.id.slice(0, 8), 16), 'network-agent'),
+      drops: o.drops,
+      runtime: o.runtime,
+      vtep: { address: o.address, port: o.dataPathPort },
+      announceTunnelPort: o.gossipPort === 0,
+    });
+  }
+
+  #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number, network: NetworkAgent): { agent: Agent; executor: Executor } {
     const executor: Executor = new Executor({
       containers: this.#containers,
       runtime: this.#options.runtime,
@@ -365,12 +402,16 @@ export class Daemon {
       localAddress: this.#options.address,
       managementPort,
       dataPathPort: this.#options.dataPathPort,
+      gossipPort: network.gossipAddress.port,
       onAssignments: (message) => executor.apply(message),
       onLogSubscription: (subscription) => {
         if (subscription.close || !subscription.selector) return;
         void agent.publishLogs(subscription.id, executor.logs(subscription.selector, subscription.options)).catch(() => undefined);
       },
-      onSessionMessage: () => executor.endpointsChanged(),
+      onSessionMessage: (message) => {
+        network.onSession(message.network_bootstrap_keys, gossipBootstrap(message));
+        executor.endpointsChanged();
+      },
       description: () => describeHost(this.#options.hostname, RootCA.fromPem(agent.credentials.rootCaPem).tlsInfo()),
       onCredentials: () => {
         this.#remoteControl?.client.close();
@@ -520,4 +561,24 @@ export class Daemon {
       return base;
     }
   }
+}
+
+/**
+ * Where NetworkDB joins (moby `agentSetup`): every manager's address with the port replaced by the
+ * gossip port — 7946, or the one swarmnet's session extension names (port mode).
+ */
+export function gossipBootstrap(message: PbSessionMessage): GossipAddress[] {
+  const named = new Map((message.swarmnet_gossip_peers ?? []).map((p) => [p.node_id, p.addr]));
+  const out: GossipAddress[] = [];
+  for (const m of message.managers) {
+    const peer = m.peer;
+    if (!peer?.addr) continue;
+    const given = named.get(peer.node_id);
+    const at = given ?? peer.addr;
+    const colon = at.lastIndexOf(':');
+    const host = colon > 0 ? at.slice(0, colon) : at;
+    const port = given !== undefined ? Number(at.slice(colon + 1)) : GOSSIP_PORT;
+    if (Number.isInteger(port) && port > 0 && port <= 65535) out.push({ address: host, port });
+  }
+  return out;
 }

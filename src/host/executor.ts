@@ -14,14 +14,12 @@
  *   its container removed.
  * - Attachment tasks (standalone containers on attachable overlays) carry the address the daemon
  *   waits for (`waitAttachment`); they are reported RUNNING.
- * - `swarmnet_overlay_peers` are programmed into the peer tables of the overlays that exist here
- *   (diffed against what was programmed), and each node load-balancer attachment on a local
- *   overlay becomes a sandbox endpoint (`lb-<net>`, ingress `ingress-sbox`) that answers ARP/ping.
+ * - Each node load-balancer attachment on a local overlay becomes a sandbox endpoint (`lb-<net>`, ingress `ingress-sbox`) that answers ARP/ping.
  * - Networks are lazy: an overlay leaves the data plane with its last endpoint (the LB sandbox
- *   does not count).
+ *   does not count). The overlays' peer tables are the network agent's (network-agent.ts), fed
+ *   by gossip.
  */
-import { formatIpv4, parseIpv4Address } from '../wire/address.js';
-import type { PbAssignmentsMessage, PbLogMessage, PbLogSelector, PbLogSubscriptionOptions, PbNetwork, PbNetworkAttachment, PbSwarmnetOverlayPeer, PbTask, PbTaskStatus, PbTaskStatusUpdate, TaskStateName } from '../wire/swarmkit.js';
+import type { PbAssignmentsMessage, PbLogMessage, PbLogSelector, PbLogSubscriptionOptions, PbNetwork, PbNetworkAttachment, PbTask, PbTaskStatus, PbTaskStatusUpdate, TaskStateName } from '../wire/swarmkit.js';
 import { stateAfter, taskName } from '../swarm/task-naming.js';
 import type { ContainerRecord } from './container-view.js';
 import type { DaemonContainers, PlannedEndpoint } from './daemon-containers.js';
@@ -66,8 +64,6 @@ export class Executor {
   readonly #attachments = new Map<string, PbTask>();
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #networks = new Map<string, PbNetwork>();
-  #desiredPeers: readonly PbSwarmnetOverlayPeer[] = [];
-  readonly #appliedPeers = new Map<string, { network: string; ip: string; mac: string; vtepAddress: string; vtepPort: number }>();
   /** Network name → the LB sandbox's container name. */
   readonly #sandboxes = new Map<string, string>();
   #syncing: Promise<void> = Promise.resolve();
@@ -92,7 +88,6 @@ export class Executor {
     for (const id of [...this.#attachments.keys()]) if (!seen.has(id)) this.#attachments.delete(id);
     for (const [id, entry] of this.#tasks) if (!seen.has(id)) this.#forget(id, entry);
     for (const a of this.#options.attachments()) if (a.network) this.#networks.set(a.network.id, a.network);
-    this.#desiredPeers = message.swarmnet_overlay_peers ?? [];
     this.endpointsChanged();
   }
 
@@ -352,34 +347,7 @@ export class Executor {
           this.#sandboxes.delete(name);
           await runtime.removeContainer(sandbox).catch(() => undefined);
         }
-        if (runtime.releaseNetwork(name)) for (const [key, p] of this.#appliedPeers) if (p.network === name) this.#appliedPeers.delete(key);
-      }
-    }
-    this.#syncPeers();
-  }
-
-  #syncPeers(): void {
-    const runtime = this.#options.runtime;
-    const wanted = new Map<string, { network: string; ip: string; mac: string; vtepAddress: string; vtepPort: number }>();
-    for (const p of this.#desiredPeers) {
-      const network = this.#networks.get(p.network_id);
-      if (!network || !runtime.hasNetwork(network.spec.annotations.name)) continue;
-      const ip = formatIpv4(parseIpv4Address(p.endpoint_ip.split('/')[0]!));
-      const spec = { network: network.spec.annotations.name, ip, mac: p.endpoint_mac, vtepAddress: p.tunnel_endpoint_ip, vtepPort: p.tunnel_endpoint_port };
-      wanted.set(`${spec.network}|${ip}|${spec.mac}|${spec.vtepAddress}:${spec.vtepPort}`, spec);
-    }
-    for (const [key, spec] of this.#appliedPeers) {
-      if (wanted.has(key)) continue;
-      this.#appliedPeers.delete(key);
-      if (runtime.hasNetwork(spec.network)) runtime.removePeer(spec);
-    }
-    for (const [key, spec] of wanted) {
-      if (this.#appliedPeers.has(key)) continue;
-      try {
-        runtime.addPeer(spec);
-        this.#appliedPeers.set(key, spec);
-      } catch {
-        /* a full peer table or a bad address: the others still go in */
+        runtime.releaseNetwork(name);
       }
     }
   }

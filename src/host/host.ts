@@ -26,10 +26,11 @@ import type { Clock, Duration } from '../util/clock.js';
 import { DropCounters } from '../util/drop.js';
 import { InvalidArgumentError, SwarmnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { macFromIpv4, parseIpv4Address, type Ipv4Addr } from '../wire/address.js';
-import { Container } from './container.js';
-import type { LocalRuntime, RuntimeContainerSpec, RuntimeLeg } from './local-runtime.js';
+import { formatIpv4, formatMac, macFromIpv4, parseIpv4Address, type Ipv4Addr } from '../wire/address.js';
+import { Container, type ContainerLeg } from './container.js';
+import type { LocalRuntime, RuntimeContainerSpec, RuntimeEndpoint, RuntimeLeg, RuntimeListener } from './local-runtime.js';
 import { Daemon } from './daemon.js';
+import { GOSSIP_PORT } from '../gossip/config.js';
 import type { EngineMethod, EngineParams, EngineResult } from './engine-api.js';
 import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
 import { contains } from './ipam.js';
@@ -55,6 +56,8 @@ export interface HostOptions {
   readonly programs?: Readonly<Record<string, Program>>;
   /** The cluster-management port: 2377 in address mode, 0 in port mode (a stand-in is bound). */
   readonly managementPort?: number;
+  /** NetworkDB's port: 7946 when `managementPort` is set (address mode), else any free port. */
+  readonly gossipPort?: number;
   /** Shorter swarm heartbeats (tests); swarmkit's 5 s otherwise. */
   readonly heartbeatPeriod?: Duration;
   /** Builds a container's stack (the real one unless a test stands one in). */
@@ -82,6 +85,9 @@ export class Host {
   readonly #rng: Rng;
   readonly #options: HostOptions;
   #nextIfIndex = FIRST_VETH_IFINDEX;
+  readonly #listeners = new Set<RuntimeListener>();
+  /** Each leg's endpoint ID, by container and network name. */
+  readonly #endpointIds = new Map<string, string>();
   #underlayCapture: { readonly capture: UnderlayCapture; readonly path: string; readonly dir: string } | undefined;
   #closed: Promise<void> | undefined;
 
@@ -104,6 +110,8 @@ export class Host {
       id: this.#rng.hex(64),
       runtime: this.#localRuntime(),
       ...(options.heartbeatPeriod !== undefined ? { heartbeatPeriod: options.heartbeatPeriod } : {}),
+      gossipPort: options.gossipPort ?? (options.managementPort ? GOSSIP_PORT : 0),
+      drops: this.drops,
     });
   }
 
@@ -120,12 +128,23 @@ export class Host {
 
   createNetwork(spec: NetworkSpec): NetworkInfo {
     this.#assertOpen();
-    return this.#networks.create(spec);
+    const info = this.#networks.create(spec);
+    this.#emit((l) => l.networkAdded?.(info));
+    return info;
   }
 
   removeNetwork(name: string): void {
     this.#assertOpen();
+    const info = this.#networks.get(name).info;
     this.#networks.remove(name);
+    this.#emit((l) => l.networkRemoved?.(info));
+  }
+
+  /** The endpoints (container legs) on one network, as the network agent publishes them. */
+  endpointsOn(network: string): RuntimeEndpoint[] {
+    const out: RuntimeEndpoint[] = [];
+    for (const c of this.#containers.values()) for (const leg of c.legs) if (leg.network.info.name === network) out.push(this.#endpoint(c.name, leg));
+    return out;
   }
 
   addPeer(spec: PeerSpec): { ignored: boolean } {
@@ -152,10 +171,14 @@ export class Host {
     return {
       createContainer: (spec) => this.#createContainer(spec),
       removeContainer: (name) => this.removeContainer(name),
-      ensureNetwork: (spec) => (this.#networks.has(spec.name) ? this.#networks.get(spec.name).info : this.#networks.create(spec)),
+      subscribe: (listener) => {
+        this.#listeners.add(listener);
+        return () => this.#listeners.delete(listener);
+      },
+      ensureNetwork: (spec) => (this.#networks.has(spec.name) ? this.#networks.get(spec.name).info : this.createNetwork(spec)),
       releaseNetwork: (name) => {
         if (!this.#networks.has(name) || this.#networks.get(name).endpoints > 0 || this.#networks.get(name).peers === undefined) return false;
-        this.#networks.remove(name);
+        this.removeNetwork(name);
         return true;
       },
       hasNetwork: (name) => this.#networks.has(name),
@@ -189,6 +212,7 @@ export class Host {
         this.#nextIfIndex += 2;
         const config = { name: `eth${container.legs.length}`, index, peerIndex: index + 1, mac: macFromIpv4(leg.ip), mtu: leg.network.info.mtu, address: leg.ip, prefixLength: leg.network.subnet.prefixLength };
         container.plug(leg.network, config, `veth${this.#rng.hex(7)}`);
+        this.#endpointUp(container, container.legs[container.legs.length - 1]!);
       }
     } catch (error) {
       for (const leg of planned) if (leg.allocated && !container.legs.some((l) => l.config.address === leg.ip && l.network === leg.network)) leg.network.allocator?.release(leg.ip);
@@ -202,6 +226,7 @@ export class Host {
     this.#assertOpen();
     const leg = await this.#container(name).unplug(network);
     if (leg === undefined) return false;
+    this.#endpointDown(name, leg);
     leg.network.allocator?.release(leg.config.address);
     return true;
   }
@@ -249,6 +274,7 @@ export class Host {
       throw error;
     }
     this.#containers.set(spec.name, container);
+    for (const leg of container.legs) this.#endpointUp(container, leg);
     return container;
   }
 
@@ -288,7 +314,41 @@ export class Host {
     const container = this.#container(name);
     this.#containers.delete(name);
     await container.close();
-    for (const leg of container.legs) leg.network.allocator?.release(leg.config.address);
+    for (const leg of container.legs) {
+      this.#endpointDown(name, leg);
+      leg.network.allocator?.release(leg.config.address);
+    }
+  }
+
+  #endpoint(container: string, leg: ContainerLeg): RuntimeEndpoint {
+    const key = `${container}\u0000${leg.network.info.name}`;
+    let id = this.#endpointIds.get(key);
+    if (id === undefined) {
+      id = this.#rng.hex(64);
+      this.#endpointIds.set(key, id);
+    }
+    return { id, container, network: leg.network.info, ip: formatIpv4(leg.config.address), mac: formatMac(leg.config.mac) };
+  }
+
+  #endpointUp(container: Container, leg: ContainerLeg): void {
+    const endpoint = this.#endpoint(container.name, leg);
+    this.#emit((l) => l.endpointAdded?.(endpoint));
+  }
+
+  #endpointDown(container: string, leg: ContainerLeg): void {
+    const endpoint = this.#endpoint(container, leg);
+    this.#endpointIds.delete(`${container}\u0000${leg.network.info.name}`);
+    this.#emit((l) => l.endpointRemoved?.(endpoint));
+  }
+
+  #emit(fn: (listener: RuntimeListener) => void): void {
+    for (const l of this.#listeners) {
+      try {
+        fn(l);
+      } catch {
+        /* a listener's failure never undoes the data plane's change */
+      }
+    }
   }
 
   async exec(spec: ExecSpec): Promise<ExecResult> {

@@ -33,7 +33,27 @@ export interface RuntimeContainerSpec {
   readonly process?: ContainerProcessOptions;
 }
 
+/** One container leg, as the network agent publishes it (moby's endpoint). */
+export interface RuntimeEndpoint {
+  /** 64 hex, new per leg (moby's endpoint ID, the key of its NetworkDB records). */
+  readonly id: string;
+  readonly container: string;
+  readonly network: NetworkInfo;
+  readonly ip: string;
+  readonly mac: string;
+}
+
+/** What happens in the data plane that the daemon's network agent publishes over gossip. */
+export interface RuntimeListener {
+  networkAdded?(network: NetworkInfo): void;
+  networkRemoved?(network: NetworkInfo): void;
+  endpointAdded?(endpoint: RuntimeEndpoint): void;
+  endpointRemoved?(endpoint: RuntimeEndpoint): void;
+}
+
 export interface LocalRuntime {
+  /** Hears of networks and endpoints coming and going; returns the unsubscribe. */
+  subscribe(listener: RuntimeListener): () => void;
   createContainer(spec: RuntimeContainerSpec): Promise<Container>;
   /** Unplugs and closes the container and releases its host-allocated addresses. */
   removeContainer(name: string): Promise<void>;

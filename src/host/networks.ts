@@ -103,7 +103,7 @@ export class Networks {
       gateway: { ip: gateway, mac: macFromIpv4(gateway) },
       drops: this.deps.drops,
     });
-    const info: NetworkInfo = { name: spec.name, driver: spec.driver, vni, subnet: formatIpv4(subnet.network), prefixLength: subnet.prefixLength, gateway: formatIpv4(gateway), mtu };
+    const info: NetworkInfo = { name: spec.name, driver: spec.driver, vni, subnet: formatIpv4(subnet.network), prefixLength: subnet.prefixLength, gateway: formatIpv4(gateway), mtu, ...(spec.id !== undefined ? { id: spec.id } : {}) };
     let peers: PeerTable | undefined;
     if (overlay) {
       peers = new PeerTable();

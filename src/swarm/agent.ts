@@ -11,7 +11,7 @@
  *   the host's clock. When the node's role in the store changes (promote/demote), the agent asks
  *   for a certificate with the new role (`IssueNodeCertificate` authenticated by its current one).
  * - Once a session is up the agent opens its `Assignments` stream (swarmkit `agent/session.go`
- *   `watch`): every message is the node's complete task set plus swarmnet's overlay peers, handed
+ *   `watch`): every message is the node's complete task set, handed
  *   to `onAssignments`. The stream is reopened with each session (bounded backoff). Task statuses
  *   go back through `UpdateTaskStatus` in order, batched, retried while the session lives (a new
  *   session resends what is pending: the executor's latest status per task is what matters).
@@ -22,7 +22,7 @@ import { ms, type Clock, type Duration } from '../util/clock.js';
 import type { AvailabilityName, PbAssignmentsMessage, PbLogMessage, PbNodeDescription, PbSessionMessage, PbSubscriptionMessage, PbTaskStatusUpdate } from '../wire/swarmkit.js';
 import { RootCA } from './ca.js';
 import { digestOfPem, generateNodeKeyAndCsr } from './node-certificate.js';
-import { DATA_PATH_PORT_METADATA, DEFAULT_MANAGEMENT_PORT, MANAGEMENT_PORT_METADATA } from './dispatcher.js';
+import { DATA_PATH_PORT_METADATA, DEFAULT_GOSSIP_PORT, DEFAULT_MANAGEMENT_PORT, GOSSIP_PORT_METADATA, MANAGEMENT_PORT_METADATA } from './dispatcher.js';
 import { GrpcClient, GrpcCode, GrpcStatusError, type CallSpec } from './grpc-client.js';
 import { parseJoinToken } from './join-token.js';
 import type { NodeCredentials } from './manager.js';
@@ -143,12 +143,14 @@ export interface AgentOptions {
   readonly managementPort: number;
   /** This host's VXLAN port, sent on every session (`swarmnet-data-path-port`). */
   readonly dataPathPort?: number;
+  /** This host's NetworkDB port, sent when it is not 7946 (`swarmnet-gossip-port`). */
+  readonly gossipPort?: number;
   readonly description: () => PbNodeDescription;
   /** Every session message (node, managers, keys). */
   readonly onSessionMessage?: (message: PbSessionMessage, agent: Agent) => void;
   /** The certificate was renewed (role change). */
   readonly onCredentials?: (credentials: NodeCredentials) => void;
-  /** Every assignments message (the complete task set of this node, with overlay peers). */
+  /** Every assignments message (the complete task set of this node). */
   readonly onAssignments?: (message: PbAssignmentsMessage) => void;
   /** A log subscription from the broker: answer it with `publishLogs`. */
   readonly onLogSubscription?: (message: PbSubscriptionMessage) => void;
@@ -265,9 +267,11 @@ export class Agent {
   #metadata(): Record<string, string> {
     const port = this.#options.managementPort;
     const dataPath = this.#options.dataPathPort;
+    const gossip = this.#options.gossipPort;
     return {
       ...(this.#credentials.role === 'swarm-manager' && port !== DEFAULT_MANAGEMENT_PORT ? { [MANAGEMENT_PORT_METADATA]: String(port) } : {}),
       ...(dataPath !== undefined ? { [DATA_PATH_PORT_METADATA]: String(dataPath) } : {}),
+      ...(gossip !== undefined && gossip !== DEFAULT_GOSSIP_PORT ? { [GOSSIP_PORT_METADATA]: String(gossip) } : {}),
     };
   }
 

@@ -7,17 +7,11 @@
  *   removes them. Every message is `type: COMPLETE` with the full set (a valid swarmkit protocol
  *   choice: the agent drops what is not listed). Changes coalesce — at most one message per turn
  *   of the event loop — and a message identical to the last one is not sent again.
- * - Each message also carries swarmnet's extension `swarmnet_overlay_peers` (field 1000), standing
- *   in for NetworkDB's peer table until gossip exists: for every overlay this node has an endpoint
- *   on (a task, an attachment, its load-balancer endpoint), every other node's endpoints on it —
- *   address, MAC `02:42:<ip>`, and where its VXLAN tunnel ends (`node.status.addr` and the node's
- *   own data-path port).
  * - `UpdateTaskStatus` stores the statuses the agent reports, never moving a task backwards; a
  *   report for a task on another node is refused as swarmkit does.
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { formatMac, macFromIpv4, parseIpv4Address } from '../wire/address.js';
-import type { PbAssignmentsMessage, PbNode, PbSwarmnetOverlayPeer, PbTask, PbTaskStatus, PbTaskStatusUpdate } from '../wire/swarmkit.js';
+import type { PbAssignmentsMessage, PbNode, PbTask, PbTaskStatus, PbTaskStatusUpdate } from '../wire/swarmkit.js';
 import { rpcError } from './rpc.js';
 import type { ClusterStore } from './store.js';
 import { sameJson } from './task-allocator.js';
@@ -32,47 +26,6 @@ interface Subscriber {
   readonly nodeId: string;
   readonly stream: AssignmentStream;
   last: Omit<PbAssignmentsMessage, 'results_in'> | undefined;
-}
-
-/** Endpoints of one node, per overlay network ID. */
-function endpointsByNetwork(store: ClusterStore, node: PbNode): Map<string, string[]> {
-  const byNetwork = new Map<string, string[]>();
-  const add = (networkId: string | undefined, addresses: readonly string[]): void => {
-    if (!networkId) return;
-    byNetwork.set(networkId, [...(byNetwork.get(networkId) ?? []), ...addresses]);
-  };
-  for (const task of store.tasksOnNode(node.id)) {
-    if (!isActiveOnNode(task) || hasEnded(task)) continue;
-    for (const n of task.networks) add(n.network?.id, n.addresses);
-  }
-  for (const a of node.attachments) add(a.network?.id, a.addresses);
-  return byNetwork;
-}
-
-/** The overlay peers `nodeId` needs (see the module comment). */
-export function overlayPeers(store: ClusterStore, nodeId: string): PbSwarmnetOverlayPeer[] {
-  const self = store.node(nodeId);
-  if (!self) return [];
-  const mine = endpointsByNetwork(store, self);
-  const peers: PbSwarmnetOverlayPeer[] = [];
-  for (const other of store.nodes) {
-    // A DOWN node's endpoints are unreachable; NetworkDB would have dropped them too.
-    if (other.id === nodeId || !other.status.addr || other.status.state === 'DOWN') continue;
-    for (const [networkId, addresses] of endpointsByNetwork(store, other)) {
-      if (!mine.has(networkId)) continue;
-      for (const endpoint_ip of addresses) {
-        peers.push({
-          network_id: networkId,
-          endpoint_ip,
-          endpoint_mac: formatMac(macFromIpv4(parseIpv4Address(endpoint_ip.split('/')[0]!))),
-          tunnel_endpoint_ip: other.status.addr,
-          tunnel_endpoint_port: other.VXLANUDPPort || store.cluster.VXLANUDPPort,
-          node_id: other.id,
-        });
-      }
-    }
-  }
-  return peers;
 }
 
 export class TaskAssignments {
@@ -147,7 +100,6 @@ export class TaskAssignments {
       type: 'COMPLETE',
       applies_to: '',
       changes: this.tasksFor(subscriber.nodeId).map((task) => ({ assignment: { task }, action: 'UPDATE' as const })),
-      swarmnet_overlay_peers: overlayPeers(this.store, subscriber.nodeId),
     };
     if (subscriber.last && sameJson(withoutMeta(subscriber.last), withoutMeta(body))) return;
     subscriber.last = body;

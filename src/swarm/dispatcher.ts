@@ -37,6 +37,10 @@ export const DEFAULT_MANAGEMENT_PORT = 2377;
  * manager's address from Raft membership, which swarmnet does not run.
  */
 export const MANAGEMENT_PORT_METADATA = 'swarmnet-management-port';
+/** Sent by a node whose NetworkDB is not on 7946 (port mode): its gossip port. */
+export const GOSSIP_PORT_METADATA = 'swarmnet-gossip-port';
+/** NetworkDB's port on a real Docker host. */
+export const DEFAULT_GOSSIP_PORT = 7946;
 /**
  * swarmnet's addition for port mode, where every host shares 127.0.0.1 and so needs its own VXLAN
  * port: the node's data-path port, recorded as `node.VXLANUDPPort` and sent to its overlay peers.
@@ -65,6 +69,8 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #sessions = new Map<string, Session>();
+  /** Each node's NetworkDB port when it is not 7946 (port mode), from its session metadata. */
+  readonly #gossipPorts = new Map<string, number>();
   readonly #unsubscribe: () => void;
   readonly assignments: TaskAssignments;
   #closed = false;
@@ -145,6 +151,9 @@ export class Dispatcher {
     const addr = peerIp(call.getPeer());
     const managementPort = Number(call.metadata.get(MANAGEMENT_PORT_METADATA)[0] ?? DEFAULT_MANAGEMENT_PORT) || DEFAULT_MANAGEMENT_PORT;
     const dataPathPort = Number(call.metadata.get(DATA_PATH_PORT_METADATA)[0] ?? 0);
+    const gossipPort = Number(call.metadata.get(GOSSIP_PORT_METADATA)[0] ?? 0);
+    if (Number.isInteger(gossipPort) && gossipPort > 0 && gossipPort <= 65535) this.#gossipPorts.set(nodeId, gossipPort);
+    else this.#gossipPorts.delete(nodeId);
     store.updateNode(nodeId, (n) => ({
       ...n,
       VXLANUDPPort: Number.isInteger(dataPathPort) && dataPathPort > 0 && dataPathPort <= 65535 ? dataPathPort : n.VXLANUDPPort,
@@ -243,20 +252,23 @@ export class Dispatcher {
     const session = this.#sessions.get(nodeId);
     const node = this.#options.store.node(nodeId);
     if (!session?.stream || !node) return;
-    session.stream.write(sessionMessage(session.id, node, this.#options.store.nodes, this.#options.store.cluster));
+    session.stream.write(sessionMessage(session.id, node, this.#options.store.nodes, this.#options.store.cluster, this.#gossipPorts));
   }
 }
 
-export function sessionMessage(sessionId: string, node: PbNode, nodes: readonly PbNode[], cluster: PbCluster): PbSessionMessage {
-  const managers: PbWeightedPeer[] = nodes
-    .filter((n) => n.role === 'MANAGER' && n.manager_status)
-    .map((n) => ({ peer: { node_id: n.id, addr: n.manager_status!.addr }, weight: MANAGER_WEIGHT }));
+export function sessionMessage(sessionId: string, node: PbNode, nodes: readonly PbNode[], cluster: PbCluster, gossipPorts: ReadonlyMap<string, number> = new Map()): PbSessionMessage {
+  const managerNodes = nodes.filter((n) => n.role === 'MANAGER' && n.manager_status);
+  const managers: PbWeightedPeer[] = managerNodes.map((n) => ({ peer: { node_id: n.id, addr: n.manager_status!.addr }, weight: MANAGER_WEIGHT }));
+  const swarmnet_gossip_peers = managerNodes
+    .filter((n) => gossipPorts.has(n.id) && gossipPorts.get(n.id) !== DEFAULT_GOSSIP_PORT && n.status.addr)
+    .map((n) => ({ node_id: n.id, addr: `${n.status.addr}:${gossipPorts.get(n.id)}` }));
   return {
     session_id: sessionId,
     node,
     managers,
     network_bootstrap_keys: cluster.network_bootstrap_keys,
     RootCA: cluster.root_ca.ca_cert,
+    swarmnet_gossip_peers,
   };
 }
 

@@ -5,7 +5,7 @@
  * well-known types they use. Names, field numbers and types are swarmkit's — they are the wire
  * protocol, append only; fields swarmnet never sets are left out (proto3 parsers skip unknown
  * fields); gogoproto options are dropped (they change Go code generation, not bytes). The one
- * addition is `AssignmentsMessage.swarmnet_overlay_peers` (field 1000), documented where it stands.
+ * addition is `SessionMessage.swarmnet_gossip_peers` (field 1000), documented where it stands.
  * `swarmkit.ts` compiles this into protobufjs types.
  */
 
@@ -356,6 +356,14 @@ message SessionMessage {
   repeated WeightedPeer managers = 3;
   repeated EncryptionKey network_bootstrap_keys = 4;
   bytes RootCA = 5;
+  repeated SwarmnetGossipPeer swarmnet_gossip_peers = 1000;
+}
+// swarmnet's extension: in port mode (every host on 127.0.0.1) a manager's NetworkDB is not on
+// 7946, so the session tells nodes where to join it. Field 1000 is far from swarmkit's numbers;
+// a real swarmkit agent skips it as an unknown field. Only sent for ports other than 7946.
+message SwarmnetGossipPeer {
+  string node_id = 1;
+  string addr = 2;
 }
 message HeartbeatRequest { string session_id = 1; }
 message HeartbeatResponse { google.protobuf.Duration period = 1; }
@@ -372,25 +380,12 @@ message AssignmentChange {
   Assignment assignment = 1;
   AssignmentAction action = 2;
 }
-// swarmnet's extension until gossip (NetworkDB's overlay_peer_table) lands: the remote
-// endpoints of the overlays this node has tasks on, as the peer table would carry them. Field
-// 1000 is far from swarmkit's numbers; a real swarmkit agent skips it as an unknown field.
-message SwarmnetOverlayPeer {
-  string network_id = 1;
-  // CIDR (10.0.1.3/24), as PeerRecord.EndpointIP.
-  string endpoint_ip = 2;
-  string endpoint_mac = 3;
-  string tunnel_endpoint_ip = 4;
-  uint32 tunnel_endpoint_port = 5;
-  string node_id = 6;
-}
 message AssignmentsMessage {
   enum Type { COMPLETE = 0; INCREMENTAL = 1; }
   Type type = 1;
   string applies_to = 2;
   string results_in = 3;
   repeated AssignmentChange changes = 4;
-  repeated SwarmnetOverlayPeer swarmnet_overlay_peers = 1000;
 }
 service Dispatcher {
   rpc Session(SessionRequest) returns (stream SessionMessage);

@@ -167,6 +167,14 @@ export interface PbSessionMessage {
   managers: PbWeightedPeer[];
   network_bootstrap_keys: PbEncryptionKey[];
   RootCA: Uint8Array;
+  /** swarmnet's extension (field 1000): managers' gossip endpoints not on 7946 (port mode). */
+  swarmnet_gossip_peers: PbSwarmnetGossipPeer[];
+}
+
+export interface PbSwarmnetGossipPeer {
+  node_id: string;
+  /** `ip:port` of the manager's NetworkDB. */
+  addr: string;
 }
 
 export interface PbDriver {
@@ -391,22 +399,11 @@ export interface PbAssignmentChange {
   action: 'UPDATE' | 'REMOVE';
 }
 
-/** swarmnet's extension (field 1000): one remote endpoint of an overlay this node uses. */
-export interface PbSwarmnetOverlayPeer {
-  network_id: string;
-  endpoint_ip: string;
-  endpoint_mac: string;
-  tunnel_endpoint_ip: string;
-  tunnel_endpoint_port: number;
-  node_id: string;
-}
-
 export interface PbAssignmentsMessage {
   type: 'COMPLETE' | 'INCREMENTAL';
   applies_to: string;
   results_in: string;
   changes: PbAssignmentChange[];
-  swarmnet_overlay_peers: PbSwarmnetOverlayPeer[];
 }
 
 export interface PbTaskStatusUpdate {

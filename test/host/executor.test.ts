@@ -13,7 +13,7 @@ import { Executor } from '../../src/host/executor.js';
 import { Host } from '../../src/host/host.js';
 import { ManualClock, ms } from '../../src/util/clock.js';
 import { Rng } from '../../src/util/rng.js';
-import type { PbAssignmentsMessage, PbNetwork, PbSwarmnetOverlayPeer, PbTask, PbTaskStatusUpdate, TaskStateName } from '../../src/wire/swarmkit.js';
+import type { PbAssignmentsMessage, PbNetwork, PbTask, PbTaskStatusUpdate, TaskStateName } from '../../src/wire/swarmkit.js';
 
 const NETWORK: PbNetwork = {
   id: 'netid0000000000000000000a',
@@ -50,12 +50,11 @@ function task(id: string, slot: number, address: string, desired: TaskStateName 
   };
 }
 
-const message = (tasks: PbTask[], peers: PbSwarmnetOverlayPeer[] = []): PbAssignmentsMessage => ({
+const message = (tasks: PbTask[]): PbAssignmentsMessage => ({
   type: 'COMPLETE',
   applies_to: '',
   results_in: '',
   changes: tasks.map((t) => ({ assignment: { task: t }, action: 'UPDATE' })),
-  swarmnet_overlay_peers: peers,
 });
 
 let hosts: Host[] = [];
@@ -109,9 +108,12 @@ describe('executor', () => {
     const a = node(network, clock, 'worker-1', '127.9.0.1');
     const b = node(network, clock, 'worker-2', '127.9.0.2');
     expect(a.host.runtime.hasNetwork('test-net')).toBe(false);
-    a.executor.apply(message([task('taskaaaaaaaaaaaaaaaaaaaaa', 1, '10.0.1.3/24')], [{ network_id: NETWORK.id, endpoint_ip: '10.0.1.4/24', endpoint_mac: '02:42:0a:00:01:04', tunnel_endpoint_ip: '127.9.0.2', tunnel_endpoint_port: 4789, node_id: 'b' }]));
-    b.executor.apply(message([task('taskbbbbbbbbbbbbbbbbbbbbb', 2, '10.0.1.4/24')], [{ network_id: NETWORK.id, endpoint_ip: '10.0.1.3/24', endpoint_mac: '02:42:0a:00:01:03', tunnel_endpoint_ip: '127.9.0.1', tunnel_endpoint_port: 4789, node_id: 'a' }]));
+    a.executor.apply(message([task('taskaaaaaaaaaaaaaaaaaaaaa', 1, '10.0.1.3/24')]));
+    b.executor.apply(message([task('taskbbbbbbbbbbbbbbbbbbbbb', 2, '10.0.1.4/24')]));
     await settle(network, clock, () => a.states('taskaaaaaaaaaaaaaaaaaaaaa').includes('RUNNING') && b.states('taskbbbbbbbbbbbbbbbbbbbbb').includes('RUNNING'));
+    // The peer tables are gossip's to fill (network-agent.ts); here they are programmed by hand.
+    a.host.runtime.addPeer({ network: 'test-net', ip: '10.0.1.4', mac: '02:42:0a:00:01:04', vtepAddress: '127.9.0.2', vtepPort: 4789 });
+    b.host.runtime.addPeer({ network: 'test-net', ip: '10.0.1.3', mac: '02:42:0a:00:01:03', vtepAddress: '127.9.0.1', vtepPort: 4789 });
     expect(a.states('taskaaaaaaaaaaaaaaaaaaaaa')).toEqual(['ACCEPTED', 'PREPARING', 'READY', 'STARTING', 'RUNNING']);
     const running = a.updates.at(-1)!.status;
     expect(running).toMatchObject({ message: 'started', err: '' });

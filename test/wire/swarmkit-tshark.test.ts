@@ -3,7 +3,7 @@
  * `AssignmentsMessage` answer, encoded by our codec (src/wire/swarmkit.ts), framed as gRPC by
  * Node's HTTP/2 client exactly as on the wire (TLS aside), captured into a pcap as TCP segments,
  * and dissected with the .proto files `swarmnet proto` writes — field by field, swarmnet's
- * extension field 1000 included, nothing malformed.
+ * extension field 1000 (SessionMessage's gossip peers) included, nothing malformed.
  */
 import http2 from 'node:http2';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,7 +81,11 @@ describe.runIf(tsharkAvailable())('2377 bytes through tshark with swarmkit’s .
     const assignments = encodeSwarmkit('AssignmentsMessage', {
       type: 'COMPLETE',
       changes: [{ action: 'UPDATE', assignment: { task: { id: TASK_ID, slot: 2, desired_state: 'RUNNING', spec: { container: { image: 'nginx:latest', args: ['nginx'] } } } } }],
-      swarmnet_overlay_peers: [{ network_id: 'net1', endpoint_ip: '10.0.1.4/24', endpoint_mac: '02:42:0a:00:01:04', tunnel_endpoint_ip: '127.1.2.3', tunnel_endpoint_port: 4789, node_id: 'node3' }],
+    });
+    const session = encodeSwarmkit('SessionMessage', {
+      session_id: 'sess1',
+      network_bootstrap_keys: [{ subsystem: 'networking:gossip', algorithm: 'AES_128_GCM', key: new Uint8Array(16).fill(7), lamport_time: 42 }],
+      swarmnet_gossip_peers: [{ node_id: 'node3', addr: '127.0.0.1:40123' }],
     });
     // Requests as a client sends them (tshark types a gRPC body by its path and direction).
     const frames = [
@@ -98,14 +102,16 @@ describe.runIf(tsharkAvailable())('2377 bytes through tshark with swarmkit’s .
     text = stdout;
     // A streamed answer needs the server's half of HTTP/2; its body is the same message bytes, so
     // tshark's protobuf dissector reads them directly, told the type (a UDP port mapped to it).
-    const answer = join(dir, 'answer.pcap');
-    writeFileSync(answer, pcapOf([udpDatagram(assignments)], LinkType.RAW));
-    const decoded = await run(
-      'tshark',
-      ['-r', answer, '-n', '-o', `uat:protobuf_search_paths:"${join(dir, 'protos')}","TRUE"`, '-o', 'uat:protobuf_udp_message_types:"9999","docker.swarmkit.v1.AssignmentsMessage"', '-d', 'udp.port==9999,protobuf', '-V'],
-      { maxBuffer: 16 << 20, timeout: 30_000 },
-    );
-    text += decoded.stdout;
+    for (const [name, bytes] of [['AssignmentsMessage', assignments], ['SessionMessage', session]] as const) {
+      const answer = join(dir, `${name}.pcap`);
+      writeFileSync(answer, pcapOf([udpDatagram(bytes)], LinkType.RAW));
+      const decoded = await run(
+        'tshark',
+        ['-r', answer, '-n', '-o', `uat:protobuf_search_paths:"${join(dir, 'protos')}","TRUE"`, '-o', `uat:protobuf_udp_message_types:"9999","docker.swarmkit.v1.${name}"`, '-d', 'udp.port==9999,protobuf', '-V'],
+        { maxBuffer: 16 << 20, timeout: 30_000 },
+      );
+      text += decoded.stdout;
+    }
   }, 60_000);
 
   afterAll(() => {
@@ -121,12 +127,18 @@ describe.runIf(tsharkAvailable())('2377 bytes through tshark with swarmkit’s .
     expect(text).toContain('Message: docker.swarmkit.v1.AssignmentsRequest');
   });
 
-  it('decodes an AssignmentsMessage with its task and swarmnet’s overlay peers (field 1000)', () => {
+  it('decodes an AssignmentsMessage with its task', () => {
     expect(text).toContain('Message: docker.swarmkit.v1.AssignmentsMessage');
     expect(text).toContain('image = nginx:latest (string)');
     expect(text).toContain('desired_state = RUNNING(512) (enum)');
-    expect(text).toContain('endpoint_ip = 10.0.1.4/24 (string)');
-    expect(text).toContain('tunnel_endpoint_port = 4789 (uint32)');
+    expect(text).not.toMatch(/malformed|Expert Info \(Error/i);
+  });
+
+  it('decodes a SessionMessage with its gossip key and swarmnet’s gossip peers (field 1000)', () => {
+    expect(text).toContain('Message: docker.swarmkit.v1.SessionMessage');
+    expect(text).toContain('subsystem = networking:gossip (string)');
+    expect(text).toContain('lamport_time = 42 (uint64)');
+    expect(text).toContain('addr = 127.0.0.1:40123 (string)');
     expect(text).not.toMatch(/malformed|Expert Info \(Error/i);
   });
 });

@@ -1,0 +1,228 @@
+/**
+ * The node's network agent (moby `daemon/libnetwork/agent.go`, `drivers/overlay/peer.go`): NetworkDB
+ * on this host's gossip port, fed by the swarm session and by the data plane.
+ *
+ * - Started by the first session message that carries networking keys (moby `agentInit`): the
+ *   keyring gets the three `networking:gossip` keys with the second-oldest as primary (reference
+ *   docker-overlay-facts.md §4.2), and the node joins the managers' gossip endpoints. Later key
+ *   sets rotate the keyring (add the new, switch primary, remove the dropped).
+ * - Each local swarm overlay is a NetworkDB network, joined when the overlay appears in the data
+ *   plane and left when it goes (lazy participation). Each endpoint on it is published in
+ *   `overlay_peer_table` (key: endpoint ID, value: `PeerRecord`), and remote records from that
+ *   table are the only source of the overlay's FDB and neighbour entries.
+ * - In port mode every host's VXLAN port differs, so records carry it in swarmnet's field 1000.
+ */
+import type { Clock } from '../util/clock.js';
+import type { DropCounters } from '../util/drop.js';
+import { Rng } from '../util/rng.js';
+import { MemberlistKeyring } from '../crypto/memberlist-keyring.js';
+import { NetworkDB } from '../gossip/networkdb.js';
+import { SocketTransport } from '../gossip/socket-transport.js';
+import type { GossipAddress } from '../gossip/transport.js';
+import type { TableWatchEvent } from '../gossip/table-store.js';
+import { decodePeerRecord, encodePeerRecord, OVERLAY_PEER_TABLE } from '../wire/networkdb.js';
+import type { PbEncryptionKey } from '../wire/swarmkit.js';
+import type { NetworkInfo, PeerSpec } from './control.js';
+import type { LocalRuntime, RuntimeEndpoint } from './local-runtime.js';
+
+export const GOSSIP_KEY_SUBSYSTEM = 'networking:gossip';
+/** How long the first join keeps retrying (moby retries the bootstrap for 10 s). */
+const JOIN_RETRY_FOR_MS = 10_000;
+const JOIN_RETRY_EVERY_MS = 500;
+
+export interface NetworkAgentOptions {
+  /** The host's loopback address: gossip binds and advertises it. */
+  readonly address: string;
+  /** 7946 in address mode; 0 in port mode (any free port). */
+  readonly gossipPort: number;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly drops: DropCounters;
+  readonly runtime: LocalRuntime;
+  /** This host's VTEP (data-path address and port). */
+  readonly vtep: GossipAddress;
+  /** Port mode: records carry the VXLAN port (swarmnet's PeerRecord field 1000). */
+  readonly announceTunnelPort: boolean;
+}
+
+/** The gossip keys in moby's order of use: primary (second-oldest) first, then the others. */
+export function gossipKeyOrder(keys: readonly PbEncryptionKey[]): Uint8Array[] {
+  const sorted = keys.filter((k) => k.subsystem === GOSSIP_KEY_SUBSYSTEM).sort((a, b) => a.lamport_time - b.lamport_time);
+  if (sorted.length >= 2) [sorted[0], sorted[1]] = [sorted[1]!, sorted[0]!];
+  return sorted.map((k) => k.key);
+}
+
+interface AppliedPeer {
+  readonly spec: PeerSpec;
+}
+
+export class NetworkAgent {
+  readonly #o: NetworkAgentOptions;
+  readonly #transport: SocketTransport;
+  #db: NetworkDB | undefined;
+  #keyring: MemberlistKeyring | undefined;
+  /** Local overlays by network ID. */
+  readonly #networks = new Map<string, NetworkInfo>();
+  /** Local endpoints on swarm overlays, by endpoint ID. */
+  readonly #endpoints = new Map<string, RuntimeEndpoint>();
+  /** Remote peers programmed into the data plane, by network ID and endpoint ID. */
+  readonly #applied = new Map<string, AppliedPeer>();
+  readonly #unsubscribe: () => void;
+  #closed = false;
+
+  private constructor(options: NetworkAgentOptions, transport: SocketTransport) {
+    this.#o = options;
+    this.#transport = transport;
+    this.#unsubscribe = options.runtime.subscribe({
+      networkAdded: (n) => this.#networkAdded(n),
+      networkRemoved: (n) => this.#networkRemoved(n),
+      endpointAdded: (e) => this.#endpointAdded(e),
+      endpointRemoved: (e) => this.#endpointRemoved(e),
+    });
+  }
+
+  /** Binds the gossip sockets (before the first session, which announces the port). */
+  static async bind(options: NetworkAgentOptions): Promise<NetworkAgent> {
+    return new NetworkAgent(options, await SocketTransport.bind(options.address, options.gossipPort));
+  }
+
+  get gossipAddress(): GossipAddress {
+    return this.#transport.local;
+  }
+
+  /** NetworkDB, once the first keys have arrived. */
+  get networkDB(): NetworkDB | undefined {
+    return this.#db;
+  }
+
+  /**
+   * Every session message: the first with keys starts NetworkDB and joins `bootstrap` (the other
+   * managers' gossip endpoints); later ones rotate the keyring.
+   */
+  onSession(keys: readonly PbEncryptionKey[], bootstrap: readonly GossipAddress[]): void {
+    if (this.#closed) return;
+    const ordered = gossipKeyOrder(keys);
+    if (ordered.length === 0) return;
+    if (this.#db !== undefined) {
+      this.#keyring!.setKeys(ordered[0]!, ordered);
+      return;
+    }
+    this.#keyring = new MemberlistKeyring(ordered, ordered[0]!);
+    const rng = Rng.derive(this.#o.rng.u32(), 'networkdb');
+    const db = new NetworkDB({ nodeName: rng.hex(12), transport: this.#transport, clock: this.#o.clock, rng, keyring: this.#keyring, drops: this.#o.drops });
+    this.#db = db;
+    db.watch((event) => this.#peerEvent(event));
+    db.start();
+    for (const n of this.#networks.values()) void db.joinNetwork(n.id!);
+    for (const e of this.#endpoints.values()) this.#publish(e);
+    const others = bootstrap.filter((a) => !(a.address === this.gossipAddress.address && a.port === this.gossipAddress.port));
+    void this.#join(db, others);
+  }
+
+  /** `docker network inspect`'s `Peers` of a swarm network. */
+  peers(networkId: string): { Name: string; IP: string }[] {
+    return this.#db?.peers(networkId).map((p) => ({ Name: p.name, IP: p.ip })) ?? [];
+  }
+
+  /** Leaves the gossip gracefully (swarm leave, daemon shutdown), then closes the sockets. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    if (this.#db !== undefined) {
+      await this.#db.leave().catch(() => undefined);
+      await this.#db.close();
+    } else {
+      await this.#transport.close();
+    }
+  }
+
+  async #join(db: NetworkDB, bootstrap: readonly GossipAddress[]): Promise<void> {
+    const deadline = Date.now() + JOIN_RETRY_FOR_MS;
+    for (;;) {
+      try {
+        await db.join(bootstrap);
+        return;
+      } catch {
+        if (this.#closed || Date.now() > deadline) return;
+        await new Promise((r) => setTimeout(r, JOIN_RETRY_EVERY_MS).unref());
+      }
+    }
+  }
+
+  #networkAdded(n: NetworkInfo): void {
+    if (n.driver !== 'overlay' || n.id === undefined) return;
+    this.#networks.set(n.id, n);
+    if (this.#db !== undefined) void this.#db.joinNetwork(n.id);
+  }
+
+  #networkRemoved(n: NetworkInfo): void {
+    if (n.id === undefined || !this.#networks.delete(n.id)) return;
+    this.#db?.leaveNetwork(n.id);
+    for (const key of [...this.#applied.keys()]) if (key.startsWith(`${n.id}/`)) this.#applied.delete(key);
+  }
+
+  #endpointAdded(e: RuntimeEndpoint): void {
+    if (e.network.driver !== 'overlay' || e.network.id === undefined) return;
+    this.#endpoints.set(e.id, e);
+    this.#publish(e);
+  }
+
+  #endpointRemoved(e: RuntimeEndpoint): void {
+    if (!this.#endpoints.delete(e.id)) return;
+    const db = this.#db;
+    if (db === undefined) return;
+    try {
+      db.deleteEntry(OVERLAY_PEER_TABLE, e.network.id!, e.id);
+    } catch {
+      /* never published (NetworkDB started after) */
+    }
+  }
+
+  #publish(e: RuntimeEndpoint): void {
+    const db = this.#db;
+    if (db === undefined) return;
+    const record = encodePeerRecord({
+      endpoint_ip: `${e.ip}/${e.network.prefixLength}`,
+      endpoint_mac: e.mac,
+      tunnel_endpoint_ip: this.#o.vtep.address,
+      ...(this.#o.announceTunnelPort ? { swarmnet_tunnel_endpoint_port: this.#o.vtep.port } : {}),
+    });
+    try {
+      db.createEntry(OVERLAY_PEER_TABLE, e.network.id!, e.id, record);
+    } catch {
+      db.updateEntry(OVERLAY_PEER_TABLE, e.network.id!, e.id, record);
+    }
+  }
+
+  /** Remote `overlay_peer_table` records drive the overlay's FDB and neighbour entries. */
+  #peerEvent(event: TableWatchEvent): void {
+    if (event.table !== OVERLAY_PEER_TABLE || event.owner === this.#db?.name) return;
+    const key = `${event.network}/${event.key}`;
+    const old = this.#applied.get(key);
+    const runtime = this.#o.runtime;
+    if (old !== undefined) {
+      this.#applied.delete(key);
+      if (runtime.hasNetwork(old.spec.network)) runtime.removePeer(old.spec);
+    }
+    if (event.kind === 'delete') return;
+    const network = this.#networks.get(event.network);
+    if (network === undefined) return;
+    const record = decodePeerRecord(event.value);
+    if (!record.ok) return this.#o.drops.count(record.reason);
+    const r = record.value;
+    const spec: PeerSpec = {
+      network: network.name,
+      ip: r.endpoint_ip.split('/')[0]!,
+      mac: r.endpoint_mac,
+      vtepAddress: r.tunnel_endpoint_ip,
+      vtepPort: r.swarmnet_tunnel_endpoint_port || this.#o.vtep.port,
+    };
+    try {
+      runtime.addPeer(spec);
+      this.#applied.set(key, { spec });
+    } catch {
+      this.#o.drops.count('malformed');
+    }
+  }
+}

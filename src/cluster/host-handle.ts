@@ -12,6 +12,7 @@ import {
   type ControlResponse,
   type ExecResult,
   type ExecSpec,
+  type GossipInfo,
   type HostStats,
   type NetworkInfo,
   type NetworkSpec,
@@ -179,6 +180,11 @@ export class HostHandle {
     const realTimeout = Math.max(this.#requestTimeoutMs, hostTimeout / this.#timeScale + EXEC_REPLY_GRACE_MS);
     return this.request('exec', spec, Math.ceil(realTimeout));
   }
+  /** NetworkDB's view from this host: members, keys, each local overlay's peer records. */
+  gossip(): Promise<GossipInfo | null> {
+    return this.request('gossip', {});
+  }
+
   stats(): Promise<HostStats> {
     return this.request('stats', {});
   }

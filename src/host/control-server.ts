@@ -99,6 +99,8 @@ export class ControlServer {
         return host.exec(request.params);
       case 'stats':
         return host.stats();
+      case 'gossip':
+        return host.daemon.gossipInfo();
       case 'captureStart':
         return host.captureStart(request.params.dir);
       case 'captureStop':

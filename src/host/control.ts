@@ -138,6 +138,30 @@ export interface CaptureInfo {
   readonly files: readonly string[];
 }
 
+/** One remote endpoint of an overlay, as this host learnt it from `overlay_peer_table`. */
+export interface GossipPeerRecord {
+  /** The endpoint ID (the table key). */
+  readonly key: string;
+  /** The NetworkDB node that owns the record. */
+  readonly owner: string;
+  readonly endpointIp: string;
+  readonly endpointMac: string;
+  readonly tunnelEndpointIp: string;
+}
+
+/** NetworkDB's state on one host: membership, keys, and each local overlay's table. */
+export interface GossipInfo {
+  /** This host's NetworkDB node name (12 hex, new per start). */
+  readonly node: string;
+  readonly address: string;
+  readonly port: number;
+  /** The gossip keys in use, hex, primary first. */
+  readonly keys: readonly string[];
+  readonly members: readonly { readonly name: string; readonly address: string; readonly port: number; readonly state: string; readonly incarnation: number }[];
+  readonly networks: readonly { readonly id: string; readonly name: string; readonly peers: readonly string[]; readonly records: readonly GossipPeerRecord[] }[];
+  readonly stats: { readonly packetsIn: number; readonly packetsOut: number; readonly bytesIn: number; readonly bytesOut: number; readonly staleEvents: number };
+}
+
 /** Request type → params and result. */
 export interface ControlRequests {
   createNetwork: { params: NetworkSpec; result: NetworkInfo };
@@ -150,6 +174,8 @@ export interface ControlRequests {
   removeContainer: { params: { readonly name: string }; result: null };
   exec: { params: ExecSpec; result: ExecResult };
   stats: { params: Record<string, never>; result: HostStats };
+  /** NetworkDB as this host sees it (null before the host is in a swarm with keys). */
+  gossip: { params: Record<string, never>; result: GossipInfo | null };
   captureStart: { params: { readonly dir: string }; result: CaptureInfo };
   captureStop: { params: Record<string, never>; result: CaptureInfo };
   /** One Engine API call (src/host/engine-api.ts); a daemon refusal is an error with code
@@ -175,6 +201,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'removeContainer',
   'exec',
   'stats',
+  'gossip',
   'captureStart',
   'captureStop',
   'engine',

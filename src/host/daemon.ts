@@ -44,6 +44,7 @@ import { GOSSIP_PORT } from '../gossip/config.js';
 import type { GossipAddress } from '../gossip/transport.js';
 import type { DropCounters } from '../util/drop.js';
 import type { PbSessionMessage } from '../wire/swarmkit.js';
+import type { GossipInfo } from './control.js';
 
 /** How long `swarm init` / `join` wait for the node's first session (real milliseconds). */
 export const SESSION_WAIT_MS = 10_000;
@@ -138,8 +139,13 @@ export class Daemon {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#teardown(true);
+  /**
+   * The daemon stops. Gracefully, NetworkDB says goodbye (NodeEvent LEAVE, memberlist leave) as
+   * moby's `agentClose` does; `abrupt` (a crash) closes its sockets without a word, so the other
+   * hosts must detect the failure.
+   */
+  async close(abrupt = false): Promise<void> {
+    await this.#teardown(true, abrupt);
   }
 
   async #dispatch(method: EngineMethod, params: unknown): Promise<unknown> {
@@ -267,6 +273,11 @@ export class Daemon {
     throw new EngineApiError(`unknown engine method ${String(method)}`, 404);
   }
 
+  /** NetworkDB's state on this host (the `gossip` control request); null outside a swarm. */
+  gossipInfo(): GossipInfo | null {
+    return this.#active?.network.info() ?? null;
+  }
+
   // ---- swarm lifecycle ----
 
   async #init(request: EngineParams<'swarmInit'>): Promise<string> {
@@ -353,7 +364,7 @@ export class Daemon {
   }
 
   /** `final`: the daemon itself shuts down (standalone containers go too). */
-  async #teardown(final = false): Promise<void> {
+  async #teardown(final = false, abrupt = false): Promise<void> {
     const active = this.#active;
     this.#active = undefined;
     this.#remoteControl?.client.close();
@@ -364,7 +375,7 @@ export class Daemon {
     }
     await active.executor.close();
     if (final) await this.#containers.close();
-    await active.network.close();
+    await active.network.close(abrupt);
     await active.agent.stop();
     await active.manager?.stop();
   }

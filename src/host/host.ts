@@ -396,13 +396,16 @@ export class Host {
     return { files };
   }
 
-  /** Stops every container, closes captures, networks and the underlay socket. Idempotent. */
-  close(): Promise<void> {
-    return (this.#closed ??= this.#close());
+  /**
+   * Stops every container, closes captures, networks and the underlay socket. Idempotent.
+   * `abrupt`: the host crashed — nothing says goodbye on the network (no gossip leave).
+   */
+  close(options: { readonly abrupt?: boolean } = {}): Promise<void> {
+    return (this.#closed ??= this.#close(options.abrupt ?? false));
   }
 
-  async #close(): Promise<void> {
-    await this.daemon.close();
+  async #close(abrupt: boolean): Promise<void> {
+    await this.daemon.close(abrupt);
     for (const c of this.#containers.values()) await c.close();
     this.#containers.clear();
     await this.captureStop();

@@ -22,7 +22,7 @@ import type { GossipAddress } from '../gossip/transport.js';
 import type { TableWatchEvent } from '../gossip/table-store.js';
 import { decodePeerRecord, encodePeerRecord, OVERLAY_PEER_TABLE } from '../wire/networkdb.js';
 import type { PbEncryptionKey } from '../wire/swarmkit.js';
-import type { NetworkInfo, PeerSpec } from './control.js';
+import type { GossipInfo, NetworkInfo, PeerSpec } from './control.js';
 import type { LocalRuntime, RuntimeEndpoint } from './local-runtime.js';
 
 export const GOSSIP_KEY_SUBSYSTEM = 'networking:gossip';
@@ -124,13 +124,41 @@ export class NetworkAgent {
     return this.#db?.peers(networkId).map((p) => ({ Name: p.name, IP: p.ip })) ?? [];
   }
 
-  /** Leaves the gossip gracefully (swarm leave, daemon shutdown), then closes the sockets. */
-  async close(): Promise<void> {
+  /** What `swarmnet` and the tests inspect: membership, keys, each local overlay's records. */
+  info(): GossipInfo | null {
+    const db = this.#db;
+    if (db === undefined) return null;
+    const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
+    const ml = db.memberlist;
+    return {
+      node: db.name,
+      address: this.gossipAddress.address,
+      port: this.gossipAddress.port,
+      keys: (this.#keyring?.keys ?? []).map(hex),
+      members: ml.allMembers().map((m) => ({ name: m.name, address: m.address, port: m.port, state: m.state, incarnation: m.incarnation })),
+      networks: [...this.#networks.values()].map((n) => ({
+        id: n.id!,
+        name: n.name,
+        peers: db.networkNodes(n.id!).sort(),
+        records: [...db.entries(OVERLAY_PEER_TABLE, n.id!)].flatMap(([key, e]) => {
+          const r = decodePeerRecord(e.value);
+          return r.ok ? [{ key, owner: e.owner, endpointIp: r.value.endpoint_ip, endpointMac: r.value.endpoint_mac, tunnelEndpointIp: r.value.tunnel_endpoint_ip }] : [];
+        }),
+      })),
+      stats: { packetsIn: ml.stats.packetsIn, packetsOut: ml.stats.packetsOut, bytesIn: ml.stats.bytesIn, bytesOut: ml.stats.bytesOut, staleEvents: db.stats.staleEvents },
+    };
+  }
+
+  /**
+   * Leaves the gossip gracefully (swarm leave, daemon shutdown), then closes the sockets; `abrupt`
+   * (a crashed host) closes them without a word.
+   */
+  async close(abrupt = false): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#unsubscribe();
     if (this.#db !== undefined) {
-      await this.#db.leave().catch(() => undefined);
+      if (!abrupt) await this.#db.leave().catch(() => undefined);
       await this.#db.close();
     } else {
       await this.#transport.close();

@@ -63,7 +63,8 @@ export default async function runHostTask({ port, config }: HostTask): Promise<H
     } catch {
       // The cluster closed its end already.
     }
-    await (host !== undefined ? host.close() : underlay?.close())?.catch(() => {});
+    // A failed host goes silent, as a crashed daemon does: no gossip leave.
+    await (host !== undefined ? host.close({ abrupt: true }) : underlay?.close())?.catch(() => {});
     return { outcome: 'failed', error: fatal.error };
   } finally {
     process.off('uncaughtException', onUncaught);

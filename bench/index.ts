@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { espCases } from './crypto.js';
 import { forwardingSections } from './dataplane.js';
+import { gossipSection } from './gossip.js';
 import { formatSection, measure, writeReport, type Section } from './report.js';
 import { checksumCases, ipv4IcmpCases, vxlanCases } from './wire.js';
 
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: new URL('../../bench/results/latest.json', import.meta.url).pathname },
     only: { type: 'string' },
+    'time-scale': { type: 'string', default: '10' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -38,8 +40,14 @@ const plan: { name: string; note: string; cases: () => ReturnType<typeof vxlanCa
 const sections: Section[] = [];
 const runCodecs = values.only === undefined || values.only === 'codecs';
 const runForwarding = values.only === undefined || values.only === 'forwarding';
-if (values.only !== undefined && !runCodecs && !runForwarding) {
-  process.stderr.write(`unknown section "${values.only}": use codecs or forwarding\n`);
+const runGossip = values.only === undefined || values.only === 'gossip';
+if (values.only !== undefined && !runCodecs && !runForwarding && !runGossip) {
+  process.stderr.write(`unknown section "${values.only}": use codecs, forwarding or gossip\n`);
+  process.exit(2);
+}
+const timeScale = Number(values['time-scale']);
+if (!(timeScale >= 1 && timeScale <= 1000)) {
+  process.stderr.write(`--time-scale must be a number from 1 to 1000: ${values['time-scale']}\n`);
   process.exit(2);
 }
 for (const step of runCodecs ? plan : []) {
@@ -55,6 +63,12 @@ if (runForwarding) {
     sections.push(section);
     process.stdout.write(`${formatSection(section)}\n`);
   }
+}
+if (runGossip) {
+  const opts = values.quick ? { sizes: [3, 8], idleMs: 1000, timeScale } : { sizes: [3, 8, 16, 32], idleMs: 3000, timeScale };
+  const section = await gossipSection(opts, (line) => process.stderr.write(`bench: ${line} …\n`));
+  sections.push(section);
+  process.stdout.write(`${formatSection(section)}\n`);
 }
 writeReport(sections, values.out);
 process.stdout.write(`wrote ${values.out}\n`);

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protoCommand } from '../../src/cli/proto.js';
 import { parseIpv4Address } from '../../src/wire/address.js';
+import { encodeGossip, encodePeerRecord } from '../../src/wire/networkdb.js';
 import { IpProtocol } from '../../src/wire/ipv4.js';
 import { encodeSwarmkit } from '../../src/wire/swarmkit.js';
 import { emitTcp, TcpFlag, tcpLen } from '../../src/wire/tcp.js';
@@ -102,12 +103,27 @@ describe.runIf(tsharkAvailable())('2377 bytes through tshark with swarmkit’s .
     text = stdout;
     // A streamed answer needs the server's half of HTTP/2; its body is the same message bytes, so
     // tshark's protobuf dissector reads them directly, told the type (a UDP port mapped to it).
-    for (const [name, bytes] of [['AssignmentsMessage', assignments], ['SessionMessage', session]] as const) {
+    const gossip = encodeGossip('TABLE_EVENT', {
+      type: 'CREATE',
+      l_time: 77,
+      node_name: '3f2a9c1d7b6e',
+      network_id: 'n'.repeat(25),
+      table_name: 'overlay_peer_table',
+      key: 'e'.repeat(64),
+      value: encodePeerRecord({ endpoint_ip: '10.0.1.5/24', endpoint_mac: '02:42:0a:00:01:05', tunnel_endpoint_ip: '127.0.0.2' }),
+    });
+    const peer = encodePeerRecord({ endpoint_ip: '10.0.1.6/24', endpoint_mac: '02:42:0a:00:01:06', tunnel_endpoint_ip: '127.0.0.1', swarmnet_tunnel_endpoint_port: 40001 });
+    for (const [name, bytes] of [
+      ['docker.swarmkit.v1.AssignmentsMessage', assignments],
+      ['docker.swarmkit.v1.SessionMessage', session],
+      ['networkdb.GossipMessage', gossip],
+      ['overlay.PeerRecord', peer],
+    ] as const) {
       const answer = join(dir, `${name}.pcap`);
       writeFileSync(answer, pcapOf([udpDatagram(bytes)], LinkType.RAW));
       const decoded = await run(
         'tshark',
-        ['-r', answer, '-n', '-o', `uat:protobuf_search_paths:"${join(dir, 'protos')}","TRUE"`, '-o', `uat:protobuf_udp_message_types:"9999","docker.swarmkit.v1.${name}"`, '-d', 'udp.port==9999,protobuf', '-V'],
+        ['-r', answer, '-n', '-o', `uat:protobuf_search_paths:"${join(dir, 'protos')}","TRUE"`, '-o', `uat:protobuf_udp_message_types:"9999","${name}"`, '-d', 'udp.port==9999,protobuf', '-V'],
         { maxBuffer: 16 << 20, timeout: 30_000 },
       );
       text += decoded.stdout;
@@ -131,6 +147,15 @@ describe.runIf(tsharkAvailable())('2377 bytes through tshark with swarmkit’s .
     expect(text).toContain('Message: docker.swarmkit.v1.AssignmentsMessage');
     expect(text).toContain('image = nginx:latest (string)');
     expect(text).toContain('desired_state = RUNNING(512) (enum)');
+    expect(text).not.toMatch(/malformed|Expert Info \(Error/i);
+  });
+
+  it('decodes NetworkDB gossip and a PeerRecord with swarmnet’s port (field 1000) from the .proto files `swarmnet proto` writes', () => {
+    expect(text).toContain('Message: networkdb.GossipMessage');
+    expect(text).toContain('type = TABLE_EVENT(2) (enum)');
+    expect(text).toContain('Message: overlay.PeerRecord');
+    expect(text).toContain('tunnel_endpoint_ip = 127.0.0.1 (string)');
+    expect(text).toContain('swarmnet_tunnel_endpoint_port = 40001 (uint32)');
     expect(text).not.toMatch(/malformed|Expert Info \(Error/i);
   });
 

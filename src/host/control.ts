@@ -158,7 +158,14 @@ export interface GossipInfo {
   /** The gossip keys in use, hex, primary first. */
   readonly keys: readonly string[];
   readonly members: readonly { readonly name: string; readonly address: string; readonly port: number; readonly state: string; readonly incarnation: number }[];
-  readonly networks: readonly { readonly id: string; readonly name: string; readonly peers: readonly string[]; readonly records: readonly GossipPeerRecord[] }[];
+  readonly networks: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly peers: readonly string[];
+    readonly records: readonly GossipPeerRecord[];
+    /** `endpoint_table`: the DNS names on this network, local and remote. */
+    readonly endpoints: readonly { readonly key: string; readonly owner: string; readonly name: string; readonly serviceName: string; readonly virtualIp: string; readonly endpointIp: string; readonly aliases: readonly string[] }[];
+  }[];
   readonly stats: { readonly packetsIn: number; readonly packetsOut: number; readonly bytesIn: number; readonly bytesOut: number; readonly staleEvents: number };
 }
 

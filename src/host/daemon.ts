@@ -44,6 +44,7 @@ import { GOSSIP_PORT } from '../gossip/config.js';
 import type { GossipAddress } from '../gossip/transport.js';
 import type { DropCounters } from '../util/drop.js';
 import type { PbSessionMessage } from '../wire/swarmkit.js';
+import type { NdbEndpointRecord } from '../wire/networkdb.js';
 import type { GossipInfo } from './control.js';
 
 /** How long `swarm init` / `join` wait for the node's first session (real milliseconds). */
@@ -393,7 +394,38 @@ export class Daemon {
       runtime: o.runtime,
       vtep: { address: o.address, port: o.dataPathPort },
       announceTunnelPort: o.gossipPort === 0,
+      endpointRecord: (e) => this.#endpointRecord(e.container, e.network.id!, e.ip),
     });
+  }
+
+  /**
+   * moby `addServiceInfoToCluster`: a task's record names its service, VIP on that network and
+   * the service's aliases there (ingress ports on `ingress` only); a container on an attachable
+   * overlay has no service and no VIP (Go's nil IP, "<nil>") and its network aliases as task
+   * aliases. Sandboxes without a DNS name (load balancers) get none.
+   */
+  #endpointRecord(container: string, networkId: string, ip: string): NdbEndpointRecord | undefined {
+    const task = this.#active?.executor.taskNamed(container);
+    if (task !== undefined) {
+      const attachment = task.networks.find((n) => n.network?.id === networkId);
+      const vip = task.endpoint?.virtual_ips.find((v) => v.network_id === networkId)?.addr.split('/')[0];
+      const ingress = attachment?.network?.spec.ingress === true;
+      return {
+        name: container,
+        service_name: task.service_annotations.name,
+        service_id: task.service_id,
+        virtual_ip: vip ?? '<nil>',
+        endpoint_ip: ip,
+        ingress_ports: ingress ? (task.endpoint?.ports ?? []).map((p) => ({ name: p.name, protocol: p.protocol, target_port: p.target_port, published_port: p.published_port })) : [],
+        aliases: [...(attachment?.aliases ?? [])],
+        task_aliases: [],
+        service_disabled: false,
+      };
+    }
+    const record = this.#containers.records.find((r) => r.name === container);
+    if (record === undefined) return undefined;
+    const endpoint = record.endpoints.find((e) => e.networkId === networkId);
+    return { name: container, service_name: '', service_id: '', virtual_ip: '<nil>', endpoint_ip: ip, ingress_ports: [], aliases: [], task_aliases: [...(endpoint?.aliases ?? [])], service_disabled: false };
   }
 
   #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number, network: NetworkAgent): { agent: Agent; executor: Executor } {

@@ -352,6 +352,12 @@ export class Executor {
     }
   }
 
+  /** The task whose container is named `name` (`<service>.<slot>.<task ID>`), if it runs here. */
+  taskNamed(name: string): PbTask | undefined {
+    for (const entry of this.#tasks.values()) if (taskName(entry.task) === name) return entry.task;
+    return undefined;
+  }
+
   /** Stops every task container (leaving the swarm / daemon shutdown). */
   async close(): Promise<void> {
     if (this.#closed) return;

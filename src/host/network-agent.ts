@@ -10,6 +10,9 @@
  *   plane and left when it goes (lazy participation). Each endpoint on it is published in
  *   `overlay_peer_table` (key: endpoint ID, value: `PeerRecord`), and remote records from that
  *   table are the only source of the overlay's FDB and neighbour entries.
+ * - Each endpoint with a DNS name (a task, a container on an attachable overlay; not a load
+ *   balancer sandbox) is also published in `endpoint_table` as an `EndpointRecord` (moby
+ *   `addServiceInfoToCluster`), which the embedded DNS serves.
  * - In port mode every host's VXLAN port differs, so records carry it in swarmnet's field 1000.
  */
 import type { Clock } from '../util/clock.js';
@@ -20,7 +23,7 @@ import { NetworkDB } from '../gossip/networkdb.js';
 import { SocketTransport } from '../gossip/socket-transport.js';
 import type { GossipAddress } from '../gossip/transport.js';
 import type { TableWatchEvent } from '../gossip/table-store.js';
-import { decodePeerRecord, encodePeerRecord, OVERLAY_PEER_TABLE } from '../wire/networkdb.js';
+import { decodeEndpointRecord, decodePeerRecord, encodeEndpointRecord, encodePeerRecord, ENDPOINT_TABLE, OVERLAY_PEER_TABLE, type NdbEndpointRecord } from '../wire/networkdb.js';
 import type { PbEncryptionKey } from '../wire/swarmkit.js';
 import type { GossipInfo, NetworkInfo, PeerSpec } from './control.js';
 import type { LocalRuntime, RuntimeEndpoint } from './local-runtime.js';
@@ -43,6 +46,8 @@ export interface NetworkAgentOptions {
   readonly vtep: GossipAddress;
   /** Port mode: records carry the VXLAN port (swarmnet's PeerRecord field 1000). */
   readonly announceTunnelPort: boolean;
+  /** The endpoint's DNS record (name, service, VIP, aliases), or undefined when it has none. */
+  readonly endpointRecord?: (endpoint: RuntimeEndpoint) => NdbEndpointRecord | undefined;
 }
 
 /** The gossip keys in moby's order of use: primary (second-oldest) first, then the others. */
@@ -65,6 +70,8 @@ export class NetworkAgent {
   readonly #networks = new Map<string, NetworkInfo>();
   /** Local endpoints on swarm overlays, by endpoint ID. */
   readonly #endpoints = new Map<string, RuntimeEndpoint>();
+  /** Endpoints whose `endpoint_table` record is published. */
+  readonly #named = new Set<string>();
   /** Remote peers programmed into the data plane, by network ID and endpoint ID. */
   readonly #applied = new Map<string, AppliedPeer>();
   readonly #unsubscribe: () => void;
@@ -144,6 +151,10 @@ export class NetworkAgent {
           const r = decodePeerRecord(e.value);
           return r.ok ? [{ key, owner: e.owner, endpointIp: r.value.endpoint_ip, endpointMac: r.value.endpoint_mac, tunnelEndpointIp: r.value.tunnel_endpoint_ip }] : [];
         }),
+        endpoints: [...db.entries(ENDPOINT_TABLE, n.id!)].flatMap(([key, e]) => {
+          const r = decodeEndpointRecord(e.value);
+          return r.ok ? [{ key, owner: e.owner, name: r.value.name, serviceName: r.value.service_name, virtualIp: r.value.virtual_ip, endpointIp: r.value.endpoint_ip, aliases: r.value.aliases }] : [];
+        }),
       })),
       stats: { packetsIn: ml.stats.packetsIn, packetsOut: ml.stats.packetsOut, bytesIn: ml.stats.bytesIn, bytesOut: ml.stats.bytesOut, staleEvents: db.stats.staleEvents },
     };
@@ -200,10 +211,13 @@ export class NetworkAgent {
     if (!this.#endpoints.delete(e.id)) return;
     const db = this.#db;
     if (db === undefined) return;
-    try {
-      db.deleteEntry(OVERLAY_PEER_TABLE, e.network.id!, e.id);
-    } catch {
-      /* never published (NetworkDB started after) */
+    const tables = this.#named.delete(e.id) ? [ENDPOINT_TABLE, OVERLAY_PEER_TABLE] : [OVERLAY_PEER_TABLE];
+    for (const table of tables) {
+      try {
+        db.deleteEntry(table, e.network.id!, e.id);
+      } catch {
+        /* never published (NetworkDB started after) */
+      }
     }
   }
 
@@ -216,11 +230,15 @@ export class NetworkAgent {
       tunnel_endpoint_ip: this.#o.vtep.address,
       ...(this.#o.announceTunnelPort ? { swarmnet_tunnel_endpoint_port: this.#o.vtep.port } : {}),
     });
-    try {
-      db.createEntry(OVERLAY_PEER_TABLE, e.network.id!, e.id, record);
-    } catch {
-      db.updateEntry(OVERLAY_PEER_TABLE, e.network.id!, e.id, record);
-    }
+    upsert(db, OVERLAY_PEER_TABLE, e.network.id!, e.id, record);
+    // The DNS record once the daemon has recorded the container (after this turn).
+    setImmediate(() => {
+      if (this.#closed || this.#db !== db || !this.#endpoints.has(e.id)) return;
+      const dns = this.#o.endpointRecord?.(e);
+      if (dns === undefined) return;
+      upsert(db, ENDPOINT_TABLE, e.network.id!, e.id, encodeEndpointRecord(dns));
+      this.#named.add(e.id);
+    });
   }
 
   /** Remote `overlay_peer_table` records drive the overlay's FDB and neighbour entries. */
@@ -252,5 +270,13 @@ export class NetworkAgent {
     } catch {
       this.#o.drops.count('malformed');
     }
+  }
+}
+
+function upsert(db: NetworkDB, table: string, network: string, key: string, value: Uint8Array): void {
+  try {
+    db.createEntry(table, network, key, value);
+  } catch {
+    db.updateEntry(table, network, key, value);
   }
 }

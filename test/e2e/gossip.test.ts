@@ -123,6 +123,14 @@ describe('gossip drives the overlays', () => {
     });
     await pingTask(hostA, a, b);
     await pingTask(hostB, b, a);
+    // endpoint_table: both tasks' DNS records, with the service's VIP, on both workers.
+    const svc = await engine('manager').call('serviceInspect', { id: 'pinger' });
+    const vip = svc.Endpoint!.VirtualIPs!.find((v) => v.NetworkID === a.NetworksAttachments![0]!.Network.ID)!.Addr.split('/')[0];
+    await eventually('the endpoint records on worker-1', async () => ((await gossip('worker-1')).networks.find((n) => n.name === 'gossipnet')!.endpoints.length === 2 ? true : undefined), 5000);
+    const named = (await gossip('worker-1')).networks.find((n) => n.name === 'gossipnet')!.endpoints;
+    expect(named.map((r) => r.name).sort()).toEqual([`pinger.${a.Slot}.${a.ID}`, `pinger.${b.Slot}.${b.ID}`].sort());
+    for (const r of named) expect(r).toMatchObject({ serviceName: 'pinger', virtualIp: vip });
+    expect(named.map((r) => r.endpointIp).sort()).toEqual([taskIp(a), taskIp(b)].map((x) => x.split('/')[0]).sort());
     for (const idle of ['manager', 'worker-3']) {
       const info = await gossip(idle);
       expect(info.networks.find((n) => n.name === 'gossipnet')).toBeUndefined();

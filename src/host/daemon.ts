@@ -92,6 +92,8 @@ export class Daemon {
   #active: Active | undefined;
   readonly #networks: DaemonNetworks;
   #remoteControl: { client: GrpcClient; certPem: string } | undefined;
+  /** How many times NetworkDB has started here (each start draws a new node name). */
+  #gossipStarts = 0;
   readonly #containers: DaemonContainers;
   readonly #nodes = new DaemonNodes((method, request) => this.#control().call(method as ControlMethod, request as never) as Promise<never>);
   readonly #services = new DaemonServices({
@@ -388,8 +390,9 @@ export class Daemon {
       address: o.address,
       gossipPort: o.gossipPort,
       clock: o.clock,
-      // From the daemon's ID, not a draw from its RNG: the swarm's IDs stay what they were.
-      rng: Rng.derive(Number.parseInt(o.id.slice(0, 8), 16), 'network-agent'),
+      // From the daemon's ID and a start count, not a draw from its RNG (the swarm's IDs stay what
+      // they were): each start gets a new NetworkDB name, as moby draws one per agent start.
+      rng: Rng.derive(Number.parseInt(o.id.slice(0, 8), 16), `network-agent/${++this.#gossipStarts}`),
       drops: o.drops,
       runtime: o.runtime,
       vtep: { address: o.address, port: o.dataPathPort },

@@ -144,30 +144,37 @@ export function encodeMessage(m: MemberlistMessage): Uint8Array {
   return w.bytes().slice();
 }
 
+/** The `omitempty` Source* fields of ping and indirectPing: how many are sent, and their writer. */
+function sourceFields(b: { readonly sourceAddr?: Uint8Array; readonly sourcePort?: number; readonly sourceNode?: string }): { count: number; write: (w: MsgpackWriter) => void } {
+  const hasAddr = b.sourceAddr !== undefined && b.sourceAddr.length > 0;
+  const hasPort = b.sourcePort !== undefined && b.sourcePort !== 0;
+  const hasNode = b.sourceNode !== undefined && b.sourceNode !== '';
+  return {
+    count: Number(hasAddr) + Number(hasPort) + Number(hasNode),
+    write: (w) => {
+      if (hasAddr) w.str('SourceAddr').rawStr(b.sourceAddr!);
+      if (hasNode) w.str('SourceNode').str(b.sourceNode!);
+      if (hasPort) w.str('SourcePort').uint(b.sourcePort!);
+    },
+  };
+}
+
 function writeBody(w: MsgpackWriter, m: Exclude<MemberlistMessage, { type: 'user' }>): void {
   switch (m.type) {
     case 'ping': {
       const b = m.body;
-      const hasAddr = b.sourceAddr !== undefined && b.sourceAddr.length > 0;
-      const hasPort = b.sourcePort !== undefined && b.sourcePort !== 0;
-      const hasNode = b.sourceNode !== undefined && b.sourceNode !== '';
-      w.map(2 + Number(hasAddr) + Number(hasPort) + Number(hasNode));
+      const source = sourceFields(b);
+      w.map(2 + source.count);
       w.str('Node').str(b.node).str('SeqNo').uint(b.seqNo);
-      if (hasAddr) w.str('SourceAddr').rawStr(b.sourceAddr!);
-      if (hasNode) w.str('SourceNode').str(b.sourceNode!);
-      if (hasPort) w.str('SourcePort').uint(b.sourcePort!);
+      source.write(w);
       return;
     }
     case 'indirectPing': {
       const b = m.body;
-      const hasAddr = b.sourceAddr !== undefined && b.sourceAddr.length > 0;
-      const hasPort = b.sourcePort !== undefined && b.sourcePort !== 0;
-      const hasNode = b.sourceNode !== undefined && b.sourceNode !== '';
-      w.map(5 + Number(hasAddr) + Number(hasPort) + Number(hasNode));
+      const source = sourceFields(b);
+      w.map(5 + source.count);
       w.str('Nack').bool(b.nack).str('Node').str(b.node).str('Port').uint(b.port).str('SeqNo').uint(b.seqNo);
-      if (hasAddr) w.str('SourceAddr').rawStr(b.sourceAddr!);
-      if (hasNode) w.str('SourceNode').str(b.sourceNode!);
-      if (hasPort) w.str('SourcePort').uint(b.sourcePort!);
+      source.write(w);
       w.str('Target').rawStr(b.target);
       return;
     }

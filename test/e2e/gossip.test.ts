@@ -16,7 +16,7 @@ import { Cluster } from '../../src/cluster/index.js';
 import type { GossipInfo } from '../../src/host/control.js';
 import type { EngineTask } from '../../src/host/engine-api.js';
 import { killAllMlpeers, MlPeer, mlpeerAvailable } from '../support/mlpeer.js';
-import { expectPingOutput, stopAndCheckClean } from './support.js';
+import { eventually, expectPingOutput, stopAndCheckClean } from './support.js';
 
 const HOSTS = ['manager', 'worker-1', 'worker-2', 'worker-3'] as const;
 
@@ -35,20 +35,6 @@ const gossip = async (host: string): Promise<GossipInfo> => {
   return info;
 };
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function runningTasks(count: number): Promise<EngineTask[]> {
   return eventually(`${count} running tasks`, async () => {

@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/index.js';
 import { EngineApiError, type EngineServiceSpec, type EngineTask } from '../../src/host/engine-api.js';
-import { stopAndCheckClean } from './support.js';
+import { eventually, stopAndCheckClean } from './support.js';
 
 const HOSTS = ['manager', 'worker-1', 'worker-2'] as const;
 const HEARTBEAT_MS = 250;
@@ -23,21 +23,6 @@ let resourcesBefore: string[];
 const engine = (host: string) => cluster.host(host).engine;
 const manager = () => engine('manager');
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function hostOfNode(): Promise<Map<string, string>> {
   const nodes = await manager().call('nodeList', {});

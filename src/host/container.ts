@@ -16,6 +16,8 @@
  * frame path; it exists so that a capture can be spliced in and out at run time (both directions
  * into one pcap per interface, as `tcpdump -i eth0` in the container would see them).
  */
+import { lookupA, nameservers } from '../stack/resolver-client.js';
+import { isLoopbackAddress } from '../stack/route.js';
 import type { Bridge } from '../dataplane/bridge.js';
 import { InterfaceCapture } from '../dataplane/index.js';
 import type { FrameSink } from '../dataplane/link.js';
@@ -159,7 +161,7 @@ export class Container {
       rng: options.rng,
       libc: this.libc,
       hostname: this.hostname,
-      resolve: async (name) => resolveLiteral(name),
+      resolve: async (name) => resolveLiteral(name) ?? (await this.#lookup(name)),
       readFile: (path) => this.readFile(path),
       lookup: (name) => findProgram(options.programs, name),
       now: () => new Date(this.#epochMs + options.clock.now()),
@@ -265,6 +267,20 @@ export class Container {
   }
 
   /** `/etc/hosts`, `/etc/hostname`, `/etc/resolv.conf` (from the current legs), `/etc/os-release`. */
+  /**
+   * A name through the container's resolver (/etc/resolv.conf): on a user network that is the
+   * embedded DNS at 127.0.0.11, queried with real DNS packets over `lo`. A container only on the
+   * default bridge has the host's servers, which are not on loopback: swarmnet never sends beyond
+   * 127.0.0.0/8, so there the lookup fails at once (busybox: `bad address`).
+   */
+  async #lookup(name: string): Promise<number | undefined> {
+    const server = nameservers(this.readFile('/etc/resolv.conf') ?? '')[0];
+    const address = server === undefined ? undefined : resolveLiteral(server);
+    if (address === undefined || !isLoopbackAddress(address)) return undefined;
+    const result = await lookupA(this.stack, address, name, this.#options.clock, this.#options.rng);
+    return result.ok ? result.addresses[0] : undefined;
+  }
+
   readFile(path: string): string | undefined {
     return containerFile(resolvePath('/', path), {
       hostname: this.hostname,
@@ -515,6 +531,7 @@ export class Container {
 
 /** Names resolve only as dotted IPv4 literals until the embedded DNS lands. */
 function resolveLiteral(name: string): number | undefined {
+  if (!/^[0-9.]+$/.test(name)) return undefined;
   try {
     return parseIpv4Address(name);
   } catch {

@@ -404,10 +404,15 @@ export class Daemon {
   /**
    * moby `addServiceInfoToCluster`: a task's record names its service, VIP on that network and
    * the service's aliases there (ingress ports on `ingress` only); a container on an attachable
-   * overlay has no service and no VIP (Go's nil IP, "<nil>") and its network aliases as task
-   * aliases. Sandboxes without a DNS name (load balancers) get none.
+   * overlay has no service and no VIP (Go's nil IP, "<nil>"). Both carry their other DNS names
+   * (network aliases, short ID, hostname) as task aliases. Sandboxes without a DNS name (load
+   * balancers) get none.
    */
   #endpointRecord(container: string, networkId: string, ip: string): NdbEndpointRecord | undefined {
+    const record = this.#containers.records.find((r) => r.name === container);
+    const endpoint = record?.endpoints.find((e) => e.networkId === networkId);
+    // moby `buildEndpointDNSNames`: the name, network aliases, the short ID, the hostname.
+    const otherNames = record === undefined ? [] : [...new Set([...(endpoint?.aliases ?? []), record.id.slice(0, 12), record.container.hostname])].filter((n) => n !== container);
     const task = this.#active?.executor.taskNamed(container);
     if (task !== undefined) {
       const attachment = task.networks.find((n) => n.network?.id === networkId);
@@ -421,14 +426,12 @@ export class Daemon {
         endpoint_ip: ip,
         ingress_ports: ingress ? (task.endpoint?.ports ?? []).map((p) => ({ name: p.name, protocol: p.protocol, target_port: p.target_port, published_port: p.published_port })) : [],
         aliases: [...(attachment?.aliases ?? [])],
-        task_aliases: [],
+        task_aliases: otherNames,
         service_disabled: false,
       };
     }
-    const record = this.#containers.records.find((r) => r.name === container);
     if (record === undefined) return undefined;
-    const endpoint = record.endpoints.find((e) => e.networkId === networkId);
-    return { name: container, service_name: '', service_id: '', virtual_ip: '<nil>', endpoint_ip: ip, ingress_ports: [], aliases: [], task_aliases: [...(endpoint?.aliases ?? [])], service_disabled: false };
+    return { name: container, service_name: '', service_id: '', virtual_ip: '<nil>', endpoint_ip: ip, ingress_ports: [], aliases: [], task_aliases: otherNames, service_disabled: false };
   }
 
   #startAgent(credentials: NodeCredentials, leader: ManagerEndpoint, managementPort: number, network: NetworkAgent): { agent: Agent; executor: Executor } {

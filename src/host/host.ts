@@ -182,6 +182,7 @@ export class Host {
         return true;
       },
       hasNetwork: (name) => this.#networks.has(name),
+      stackOf: (name) => this.#containers.get(name)?.stack,
       endpoints: (name) => (this.#networks.has(name) ? this.#networks.get(name).endpoints : 0),
       addPeer: (spec) => void this.#networks.addPeer(spec),
       removePeer: (spec) => void this.#networks.removePeer(spec),

@@ -27,6 +27,11 @@ import { decodeEndpointRecord, decodePeerRecord, encodeEndpointRecord, encodePee
 import type { PbEncryptionKey } from '../wire/swarmkit.js';
 import type { GossipInfo, NetworkInfo, PeerSpec } from './control.js';
 import type { LocalRuntime, RuntimeEndpoint } from './local-runtime.js';
+import { EmbeddedDns } from './embedded-dns.js';
+import { NetworkRecords, type DnsEndpoint } from '../dns/records.js';
+
+/** The routing mesh's network: it carries no DNS records (moby skips it). */
+const INGRESS_NETWORK = 'ingress';
 
 export const GOSSIP_KEY_SUBSYSTEM = 'networking:gossip';
 /** How long the first join keeps retrying (moby retries the bootstrap for 10 s). */
@@ -70,6 +75,8 @@ export class NetworkAgent {
   readonly #networks = new Map<string, NetworkInfo>();
   /** Local endpoints on swarm overlays, by endpoint ID. */
   readonly #endpoints = new Map<string, RuntimeEndpoint>();
+  /** The embedded DNS server of every container on a swarm overlay here. */
+  readonly #dns: EmbeddedDns;
   /** Endpoints whose `endpoint_table` record is published. */
   readonly #named = new Set<string>();
   /** Remote peers programmed into the data plane, by network ID and endpoint ID. */
@@ -80,6 +87,12 @@ export class NetworkAgent {
   private constructor(options: NetworkAgentOptions, transport: SocketTransport) {
     this.#o = options;
     this.#transport = transport;
+    this.#dns = new EmbeddedDns({
+      stackOf: (name) => options.runtime.stackOf(name),
+      recordsFor: (name) => this.#recordsFor(name),
+      rng: Rng.derive(options.rng.u32(), 'dns'),
+      drops: options.drops,
+    });
     this.#unsubscribe = options.runtime.subscribe({
       networkAdded: (n) => this.#networkAdded(n),
       networkRemoved: (n) => this.#networkRemoved(n),
@@ -168,6 +181,7 @@ export class NetworkAgent {
     if (this.#closed) return;
     this.#closed = true;
     this.#unsubscribe();
+    this.#dns.close();
     if (this.#db !== undefined) {
       if (!abrupt) await this.#db.leave().catch(() => undefined);
       await this.#db.close();
@@ -205,10 +219,31 @@ export class NetworkAgent {
     if (e.network.driver !== 'overlay' || e.network.id === undefined) return;
     this.#endpoints.set(e.id, e);
     this.#publish(e);
+    this.#dns.attach(e.container);
+  }
+
+  /** The DNS records of `container`'s swarm networks in its order; `ingress` has none. */
+  #recordsFor(container: string): NetworkRecords[] {
+    const db = this.#db;
+    if (db === undefined) return [];
+    const out: NetworkRecords[] = [];
+    for (const e of this.#endpoints.values()) {
+      if (e.container !== container || e.network.name === INGRESS_NETWORK) continue;
+      const records: DnsEndpoint[] = [];
+      for (const entry of db.entries(ENDPOINT_TABLE, e.network.id!).values()) {
+        const r = decodeEndpointRecord(entry.value);
+        if (!r.ok) continue;
+        const v = r.value;
+        records.push({ name: v.name, serviceName: v.service_name, virtualIp: v.virtual_ip, endpointIp: v.endpoint_ip, aliases: v.aliases, taskAliases: v.task_aliases, disabled: v.service_disabled });
+      }
+      out.push(new NetworkRecords(e.network.name, records));
+    }
+    return out;
   }
 
   #endpointRemoved(e: RuntimeEndpoint): void {
     if (!this.#endpoints.delete(e.id)) return;
+    if (![...this.#endpoints.values()].some((x) => x.container === e.container)) this.#dns.detach(e.container);
     const db = this.#db;
     if (db === undefined) return;
     const tables = this.#named.delete(e.id) ? [ENDPOINT_TABLE, OVERLAY_PEER_TABLE] : [OVERLAY_PEER_TABLE];

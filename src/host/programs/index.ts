@@ -9,6 +9,7 @@ import { ip } from './ip.js';
 import { dockerEntrypoint, nginx } from './nginx.js';
 import { swarmnetPerf } from './perf.js';
 import { ping } from './ping.js';
+import { nslookup } from './nslookup.js';
 import { sh } from './sh.js';
 import { sleep } from './sleep.js';
 import type { Program } from './types.js';
@@ -22,6 +23,7 @@ export { strerror, type ErrnoName } from './strerror.js';
  * are the nginx image's; the rest are busybox applets. */
 export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({
   ping,
+  nslookup,
   ip,
   hostname,
   sleep,

@@ -1,0 +1,118 @@
+/**
+ * The tutorials' service-discovery steps on three real host threads: names answered by the
+ * embedded DNS (127.0.0.11 in every container) from the gossiped endpoint_table.
+ *
+ * - on a user overlay, a task pings another task, on another host, by its task name;
+ * - `nslookup` shows the service's VIP, `tasks.<svc>` every task, a dnsrr service its tasks, and
+ *   a scaled-down task leaves DNS;
+ * - standalone containers on an attachable overlay ping each other by name across hosts;
+ * - on the default bridge and on ingress alone, names do not resolve (`bad address`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from '../../src/cluster/index.js';
+import { eventually, stopAndCheckClean } from './support.js';
+
+const HOSTS = ['host1', 'host2', 'host3'] as const;
+let cluster: Cluster;
+let resourcesBefore: string[];
+
+async function docker(host: string, command: string, expectExit = 0): Promise<string> {
+  const r = await cluster.host(host).docker(command);
+  if (r.exitCode !== expectExit) throw new Error(`${host}$ docker ${command}: exit ${r.exitCode} (want ${expectExit}): ${r.stdout}${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+/** Running tasks of `service` as `name.slot.id` → host. */
+async function tasksOf(service: string, count: number): Promise<Map<string, string>> {
+  return eventually(`${count} running tasks of ${service}`, async () => {
+    const out = await docker('host1', `service ps ${service} --no-trunc --filter desired-state=running --format "{{.Name}}.{{.ID}} {{.Node}} {{.CurrentState}}"`);
+    const rows = out.trim().split('\n').filter((l) => l.includes(' Running'));
+    return rows.length === count ? new Map(rows.map((l) => l.split(' ') as [string, string])) : undefined;
+  });
+}
+
+beforeAll(async () => {
+  resourcesBefore = process.getActiveResourcesInfo();
+  cluster = await Cluster.start({ hosts: HOSTS, mode: 'address', heartbeatPeriodMs: 250 });
+  await docker('host1', 'swarm init');
+  const token = (await docker('host1', 'swarm join-token -q worker')).trim();
+  for (const h of HOSTS.slice(1)) await docker(h, `swarm join --token ${token} ${cluster.host('host1').underlay.address}:2377`);
+  await docker('host1', 'network create -d overlay --attachable my_overlay');
+}, 60_000);
+
+afterAll(async () => {
+  await stopAndCheckClean(cluster, resourcesBefore);
+}, 60_000);
+
+describe('service discovery by the embedded DNS', () => {
+  it('a task pings a task on another host by its task name (the tutorials’ ping servico.N.<id>)', async () => {
+    await docker('host1', 'service create --detach --name servico --replicas 3 --network my_overlay alpine sleep 3600');
+    const tasks = await tasksOf('servico', 3);
+    const [[fromTask, fromHost], [toTask]] = [...tasks].filter(([, h], i, all) => all.findIndex(([, x]) => x === h) === i) as [string, string][];
+    const out = await eventually('the name to resolve', async () => {
+      const r = await cluster.host(fromHost).docker(`exec ${fromTask} ping -c 2 ${toTask}`);
+      return r.exitCode === 0 ? r.stdout : undefined;
+    });
+    expect(out).toMatch(new RegExp(`^PING ${toTask.replace(/\./g, '\\.')} \\(10\\.0\\.1\\.\\d+\\): 56 data bytes\\n64 bytes from 10\\.0\\.1\\.\\d+: seq=0 ttl=64`));
+    expect(out).toContain('2 packets transmitted, 2 packets received, 0% packet loss');
+  });
+
+  it('nslookup: the service’s VIP, tasks.<service> every task; a scaled-down task leaves DNS', async () => {
+    const tasks = await tasksOf('servico', 3);
+    const [task, host] = [...tasks][0]!;
+    const vip = (await docker('host1', 'service inspect servico --format "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}"')).trim().split('/')[0]!;
+    const service = await docker(host, `exec ${task} nslookup servico`);
+    expect(service).toBe(`Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\tservico\nAddress: ${vip}\n\nNon-authoritative answer:\n\n`);
+    const all = await eventually('tasks.servico to list 3 tasks', async () => {
+      const out = await docker(host, `exec ${task} nslookup tasks.servico`);
+      return (out.match(/Address: 10\./g) ?? []).length === 3 ? out : undefined;
+    });
+    expect(all).toMatch(/^Server:\t\t127\.0\.0\.11\nAddress:\t127\.0\.0\.11:53\n\nNon-authoritative answer:\n(Name:\ttasks\.servico\nAddress: 10\.0\.1\.\d+\n){3}\n/);
+    await docker('host1', 'service scale --detach servico=2');
+    await eventually('tasks.servico to list 2 tasks', async () => {
+      const left = await tasksOf('servico', 2);
+      const [t, h] = [...left][0]!;
+      const out = await docker(h, `exec ${t} nslookup tasks.servico`);
+      return (out.match(/Address: 10\./g) ?? []).length === 2 ? out : undefined;
+    });
+  });
+
+  it('a dnsrr service resolves to its tasks’ addresses; unknown names fail', async () => {
+    await docker('host1', 'service create --detach --name rr --endpoint-mode dnsrr --replicas 2 --network my_overlay alpine sleep 3600');
+    const tasks = await tasksOf('rr', 2);
+    const [task, host] = [...tasks][0]!;
+    const out = await eventually('rr to resolve to 2 tasks', async () => {
+      const o = await docker(host, `exec ${task} nslookup rr`);
+      return (o.match(/Address: 10\./g) ?? []).length === 2 ? o : undefined;
+    });
+    expect(out).toContain('Name:\trr\n');
+    const unknown = await docker(host, `exec ${task} nslookup nosuch`, 1);
+    expect(unknown).toBe("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find nosuch: SERVFAIL\n\n** server can't find nosuch: SERVFAIL\n\n");
+    expect(await docker(host, `exec ${task} ping -c 1 nosuch`, 1)).toBe("ping: bad address 'nosuch'\n");
+  });
+
+  it('standalone containers on an attachable overlay ping each other by name across hosts', async () => {
+    await docker('host1', 'run -dit --name container01-alpine --network my_overlay alpine');
+    await docker('host2', 'run -dit --name container02-alpine --network my_overlay alpine');
+    for (const [host, from, to] of [
+      ['host1', 'container01-alpine', 'container02-alpine'],
+      ['host2', 'container02-alpine', 'container01-alpine'],
+    ] as const) {
+      const out = await eventually(`${from} to ping ${to}`, async () => {
+        const r = await cluster.host(host).docker(`exec ${from} ping -c 2 ${to}`);
+        return r.exitCode === 0 ? r.stdout : undefined;
+      });
+      expect(out).toMatch(new RegExp(`^PING ${to} \\(10\\.0\\.1\\.\\d+\\): 56 data bytes\\n`));
+    }
+  });
+
+  it('on the default bridge and on ingress alone, names do not resolve', async () => {
+    await docker('host3', 'run -dit --name b1 alpine');
+    await docker('host3', 'run -dit --name b2 alpine');
+    expect(await docker('host3', 'exec b1 ping -c 1 b2', 1)).toBe("ping: bad address 'b2'\n");
+    await docker('host1', 'service create --detach --name web --replicas 2 --publish 8080:80 alpine sleep 3600');
+    const tasks = await tasksOf('web', 2);
+    const [[a, host], [b]] = [...tasks] as [string, string][];
+    expect(await docker(host, `exec ${a} ping -c 1 ${b}`, 1)).toBe(`ping: bad address '${b}'\n`);
+  });
+});

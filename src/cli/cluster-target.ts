@@ -75,4 +75,16 @@ export class ClusterTarget implements ScenarioTarget {
   kill(host: string): Promise<void> {
     return this.cluster.kill(host);
   }
+
+  /** Asks each host in turn; the one that runs the container opens the sockets. */
+  async exposeDns(container: string, address: string, port: number): Promise<{ address: string; port: number }> {
+    for (const host of this.cluster.hosts) {
+      try {
+        return await this.cluster.host(host).exposeDns(container, address, port);
+      } catch (error) {
+        if (!(error instanceof Error) || !/No such container/.test(error.message)) throw error;
+      }
+    }
+    throw new Error(`No such container: ${container}`);
+  }
 }

@@ -185,6 +185,11 @@ export class HostHandle {
     return this.request('gossip', {});
   }
 
+  /** `container`'s embedded DNS on real UDP+TCP sockets at a loopback `address:port` (0: any free port). */
+  exposeDns(container: string, address: string, port = 0): Promise<{ address: string; port: number }> {
+    return this.request('exposeDns', { container, address, port });
+  }
+
   stats(): Promise<HostStats> {
     return this.request('stats', {});
   }

@@ -101,6 +101,8 @@ export class ControlServer {
         return host.stats();
       case 'gossip':
         return host.daemon.gossipInfo();
+      case 'exposeDns':
+        return host.exposeDns(request.params.container, request.params.address, request.params.port);
       case 'captureStart':
         return host.captureStart(request.params.dir);
       case 'captureStop':

@@ -183,6 +183,8 @@ export interface ControlRequests {
   stats: { params: Record<string, never>; result: HostStats };
   /** NetworkDB as this host sees it (null before the host is in a swarm with keys). */
   gossip: { params: Record<string, never>; result: GossipInfo | null };
+  /** The container's embedded DNS on real UDP+TCP sockets at a loopback ADDR:PORT (port 0: any). */
+  exposeDns: { params: { readonly container: string; readonly address: string; readonly port: number }; result: { readonly address: string; readonly port: number } };
   captureStart: { params: { readonly dir: string }; result: CaptureInfo };
   captureStop: { params: Record<string, never>; result: CaptureInfo };
   /** One Engine API call (src/host/engine-api.ts); a daemon refusal is an error with code
@@ -209,6 +211,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'exec',
   'stats',
   'gossip',
+  'exposeDns',
   'captureStart',
   'captureStop',
   'engine',

@@ -276,6 +276,11 @@ export class Daemon {
     throw new EngineApiError(`unknown engine method ${String(method)}`, 404);
   }
 
+  /** `container`'s embedded DNS answer to `query`; undefined outside a swarm (no records). */
+  answerDns(container: string, query: Uint8Array, transport: 'udp' | 'tcp'): Uint8Array | undefined {
+    return this.#active?.network.answerDns(container, query, transport);
+  }
+
   /** NetworkDB's state on this host (the `gossip` control request); null outside a swarm. */
   gossipInfo(): GossipInfo | null {
     return this.#active?.network.info() ?? null;

@@ -15,7 +15,7 @@ import type { NetStack, UdpSocket } from '../stack/types.js';
 import type { DropCounters } from '../util/drop.js';
 import type { Rng } from '../util/rng.js';
 import { parseIpv4Address } from '../wire/address.js';
-import { DNS_UDP_PORT, parseDnsUdp } from '../wire/dns.js';
+import { DNS_UDP_PORT, parseDns, parseDnsUdp } from '../wire/dns.js';
 import { EMBEDDED_DNS_ADDRESS } from './container-files.js';
 
 export interface EmbeddedDnsDeps {
@@ -58,10 +58,10 @@ export class EmbeddedDns {
     this.#sockets.delete(container);
   }
 
-  /** Answers one query the way the container's socket received it. */
-  answer(container: string, payload: Uint8Array): Uint8Array | undefined {
+  /** Answers one query the way the container's socket received it (or over TCP: no truncation). */
+  answer(container: string, payload: Uint8Array, transport: 'udp' | 'tcp' = 'udp'): Uint8Array | undefined {
     this.stats.queries++;
-    const query = parseDnsUdp(payload);
+    const query = transport === 'udp' ? parseDnsUdp(payload) : parseDns(payload);
     if (!query.ok) {
       this.stats.dropped++;
       this.#deps.drops.count(query.reason);
@@ -72,7 +72,7 @@ export class EmbeddedDns {
       this.#deps.drops.count('unsupported');
       return undefined;
     }
-    const a = answerQuery(query.value, this.#deps.recordsFor(container), this.#deps.rng);
+    const a = answerQuery(query.value, this.#deps.recordsFor(container), this.#deps.rng, transport);
     if (a.kind === 'reply') {
       this.stats.answered++;
       return a.bytes;

@@ -31,6 +31,8 @@ import { Container, type ContainerLeg } from './container.js';
 import type { LocalRuntime, RuntimeContainerSpec, RuntimeEndpoint, RuntimeLeg, RuntimeListener } from './local-runtime.js';
 import { Daemon } from './daemon.js';
 import { GOSSIP_PORT } from '../gossip/config.js';
+import { DnsExposure } from './dns-exposure.js';
+import { EmbeddedDns } from './embedded-dns.js';
 import type { EngineMethod, EngineParams, EngineResult } from './engine-api.js';
 import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
 import { contains } from './ipam.js';
@@ -89,6 +91,9 @@ export class Host {
   /** Each leg's endpoint ID, by container and network name. */
   readonly #endpointIds = new Map<string, string>();
   #underlayCapture: { readonly capture: UnderlayCapture; readonly path: string; readonly dir: string } | undefined;
+  readonly #dnsExposures: DnsExposure[] = [];
+  /** Answers for a container outside any swarm network: no records, so SERVFAIL for every name. */
+  readonly #noRecords: EmbeddedDns;
   #closed: Promise<void> | undefined;
 
   constructor(options: HostOptions) {
@@ -97,6 +102,7 @@ export class Host {
     this.clock = options.clock;
     this.#underlay = options.underlay;
     this.#rng = Rng.derive(options.seed, options.name);
+    this.#noRecords = new EmbeddedDns({ stackOf: () => undefined, recordsFor: () => [], rng: Rng.derive(options.seed, `${options.name}/dns`), drops: this.drops });
     this.#vtep = new Vtep({ underlay: options.underlay, drops: this.drops, counters: this.counters });
     this.#networks = new Networks({ drops: this.drops, vtep: this.#vtep, local: this.underlayEndpoint });
     const { address, port } = this.underlayEndpoint;
@@ -357,6 +363,21 @@ export class Host {
     return this.#container(spec.container).exec(spec.argv, spec.timeoutMs);
   }
 
+  /**
+   * Opens real UDP and TCP sockets at a loopback `address:port` answering as `container`'s
+   * embedded DNS does (`@expose-dns`, `dig @ADDR -p PORT NAME`). Closed with the host.
+   */
+  async exposeDns(container: string, address: string, port: number): Promise<{ address: string; port: number }> {
+    this.#assertOpen();
+    this.#container(container);
+    const exposure = await DnsExposure.open(address, port, (query, transport) => {
+      if (!this.#containers.has(container)) return undefined;
+      return this.daemon.answerDns(container, query, transport) ?? this.#noRecords.answer(container, query, transport);
+    });
+    this.#dnsExposures.push(exposure);
+    return { address: exposure.address, port: exposure.port };
+  }
+
   stats(): HostStats {
     const { framesIn, framesOut, bytesIn, bytesOut } = this.counters;
     return {
@@ -406,6 +427,7 @@ export class Host {
   }
 
   async #close(abrupt: boolean): Promise<void> {
+    for (const e of this.#dnsExposures.splice(0)) await e.close();
     await this.daemon.close(abrupt);
     for (const c of this.#containers.values()) await c.close();
     this.#containers.clear();

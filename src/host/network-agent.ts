@@ -144,6 +144,11 @@ export class NetworkAgent {
     return this.#db?.peers(networkId).map((p) => ({ Name: p.name, IP: p.ip })) ?? [];
   }
 
+  /** `container`'s embedded DNS answer to `query` (what 127.0.0.11 would say), for exposure. */
+  answerDns(container: string, query: Uint8Array, transport: 'udp' | 'tcp'): Uint8Array | undefined {
+    return this.#dns.answer(container, query, transport);
+  }
+
   /** What `swarmnet` and the tests inspect: membership, keys, each local overlay's records. */
   info(): GossipInfo | null {
     const db = this.#db;

@@ -30,7 +30,7 @@ function ask(name: string, type: string, options: { cls?: string; edns?: number 
   if (a.kind === 'forward') return { forward: true as const };
   const r = parseDnsUdp(a.bytes);
   if (!r.ok) throw new Error('bad reply');
-  return { forward: false as const, rcode: r.value.rcode, flags: r.value.flags ?? 0, answers: (r.value.answers ?? []).map((x) => ({ type: x.type, data: (x as { data: unknown }).data, ttl: x.ttl })), bytes: a.bytes };
+  return { forward: false as const, rcode: r.value.rcode, flags: r.value.flags ?? 0, answers: (r.value.answers ?? []).map((x) => ({ type: x.type, data: (x as { data: unknown }).data, ttl: (x as { ttl?: number }).ttl })), bytes: a.bytes };
 }
 
 describe('embedded DNS answers (moby resolver.go)', () => {

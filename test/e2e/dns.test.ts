@@ -6,8 +6,13 @@
  * - `nslookup` shows the service's VIP, `tasks.<svc>` every task, a dnsrr service its tasks, and
  *   a scaled-down task leaves DNS;
  * - standalone containers on an attachable overlay ping each other by name across hosts;
- * - on the default bridge and on ingress alone, names do not resolve (`bad address`).
+ * - on the default bridge and on ingress alone, names do not resolve (`bad address`);
+ * - a task's resolver exposed on real loopback sockets answers Debian's `dig` (UDP and TCP):
+ *   A, empty AAAA, PTR, SERVFAIL (dig is required under CI=true, else that test is skipped).
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/index.js';
 import { eventually, stopAndCheckClean } from './support.js';
@@ -114,5 +119,29 @@ describe('service discovery by the embedded DNS', () => {
     const tasks = await tasksOf('web', 2);
     const [[a, host], [b]] = [...tasks] as [string, string][];
     expect(await docker(host, `exec ${a} ping -c 1 ${b}`, 1)).toBe(`ping: bad address '${b}'\n`);
+  });
+
+  const digAvailable = existsSync('/usr/bin/dig');
+  if (!digAvailable && process.env.CI === 'true') throw new Error('CI=true but dig not found: install Debian\'s dnsutils');
+
+  it.skipIf(!digAvailable)('a task’s resolver on real sockets answers dig: A, empty AAAA, PTR, SERVFAIL, over UDP and TCP', async () => {
+    const tasks = await tasksOf('servico', 2);
+    const [task, host] = [...tasks][0]!;
+    const vip = (await docker('host1', 'service inspect servico --format "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}"')).trim().split('/')[0]!;
+    const { address, port } = await cluster.host(host).exposeDns(task, '127.0.0.1', 0);
+    const dig = async (...args: string[]) => (await promisify(execFile)('dig', [`@${address}`, '-p', String(port), '+time=2', '+tries=1', ...args], { timeout: 20_000 })).stdout;
+    const a = await dig('servico', 'A');
+    expect(a).toContain('status: NOERROR');
+    expect(a).toMatch(new RegExp(`\\nservico\\.\\s+600\\s+IN\\s+A\\s+${vip.replace(/\./g, '\\.')}\\n`));
+    expect(a).toContain('flags: qr rd ra;');
+    const aaaa = await dig('servico', 'AAAA');
+    expect(aaaa).toContain('status: NOERROR');
+    expect(aaaa).toContain('ANSWER: 0');
+    const mine = [...tasks].find(([t]) => t === task)!;
+    const ip = (await docker(host, `exec ${mine[0]} hostname -i`)).trim();
+    expect(await dig('-x', ip, '+short')).toBe(`${task}.my_overlay.\n`);
+    expect(await dig('nosuch.example', 'A')).toContain('status: SERVFAIL');
+    const tcp = await dig('+tcp', 'tasks.servico', 'A');
+    expect(tcp.match(/\sIN\s+A\s+10\.0\.1\.\d+/g)).toHaveLength(2);
   });
 });

@@ -61,6 +61,18 @@ export async function executeStep(step: Step, deps: StepDeps): Promise<Execution
         return { echo: `@kill ${host}`, error: { line: step.line, message: messageOf(err) } };
       }
     }
+    case 'expose-dns': {
+      let container = step.container.source;
+      const at = step.address.source;
+      try {
+        container = await fillTemplate(step.container, deps.target);
+        const colon = at.lastIndexOf(':');
+        const bound = await deps.target.exposeDns(container, at.slice(0, colon), Number(at.slice(colon + 1)));
+        return { echo: `@expose-dns ${container} ${bound.address}:${bound.port}` };
+      } catch (err) {
+        return { echo: `@expose-dns ${container} ${at}`, error: { line: step.line, message: messageOf(err) } };
+      }
+    }
     case 'sh': {
       let command = step.command.source;
       try {

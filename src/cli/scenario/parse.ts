@@ -37,6 +37,10 @@
  *                   killed after 30 s (exit code 124 then). Its output is checked like any other.
  *   @sleep SECONDS  Waits SECONDS (decimals allowed, 0 to 600).
  *   @kill HOST      Stops HOST abruptly, as a crash would. HOST as for HOST$.
+ *   @expose-dns CONTAINER ADDR:PORT
+ *                   Opens real UDP and TCP sockets at ADDR:PORT (a 127.0.0.0/8 address) that
+ *                   answer as CONTAINER's embedded DNS (127.0.0.11) does, for `@sh dig @ADDR -p
+ *                   PORT NAME`. CONTAINER may be a placeholder, e.g. {{task:web.1}}.
  *   # TEXT          A comment, at any indentation, also between expectations.
  *   (blank line)    Ignored; it ends the expectations of the step above it.
  *   … \             A HOST$ or @ line whose last non-blank character is a backslash continues
@@ -224,7 +228,7 @@ function parseStep(text: string, line: number, split: (line: string) => string[]
   const hostText = dollar < 0 ? '' : text.slice(0, dollar);
   if (dollar < 0 || /\s/.test(hostText)) {
     if (/^docker(\s|$)/.test(text)) return `missing host: write HOST$ ${text.slice(0, 40)} (e.g. manager$ docker node ls)`;
-    return 'expected a step: HOST$ docker …, @sh COMMAND, @sleep SECONDS or @kill HOST (expectations are indented under a step; comments start with #)';
+    return 'expected a step: HOST$ docker …, @sh COMMAND, @sleep SECONDS, @kill HOST or @expose-dns CONTAINER ADDR:PORT (expectations are indented under a step; comments start with #)';
   }
   if (hostText === '') return 'missing host before $: write HOST$ COMMAND, e.g. manager$ docker node ls';
   const rest = text.slice(dollar + 1);
@@ -272,8 +276,17 @@ function parseDirective(text: string, line: number): StepResult {
       if (typeof host === 'string') return host;
       return { step: { kind: 'kill', line, host: host.template }, hosts: host.hosts };
     }
+    case 'expose-dns': {
+      const parts = arg.split(/\s+/);
+      if (parts.length !== 2 || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/.test(parts[1]!)) {
+        return '@expose-dns needs a container and a loopback ADDR:PORT, e.g. @expose-dns {{task:web.1}} 127.0.0.1:5353';
+      }
+      const container = parseTemplate(parts[0]!);
+      if (!container.ok) return container.message;
+      return { step: { kind: 'expose-dns', line, container: container.template, address: literalTemplate(parts[1]!) }, hosts: [] };
+    }
     default:
-      return `unknown directive @${name.slice(0, 40)} (known: @sh, @sleep, @kill)`;
+      return `unknown directive @${name.slice(0, 40)} (known: @sh, @sleep, @kill, @expose-dns)`;
   }
 }
 

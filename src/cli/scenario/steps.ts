@@ -30,7 +30,9 @@ export type Step =
   /** `@sleep SECONDS`. */
   | { readonly kind: 'sleep'; readonly line: number; readonly seconds: number }
   /** `@kill HOST`. */
-  | { readonly kind: 'kill'; readonly line: number; readonly host: Template };
+  | { readonly kind: 'kill'; readonly line: number; readonly host: Template }
+  /** `@expose-dns CONTAINER ADDR:PORT`. */
+  | { readonly kind: 'expose-dns'; readonly line: number; readonly container: Template; readonly address: Template };
 
 /** The steps that produce output and so may carry expectations. */
 export type CheckedStep = Extract<Step, { expectations: readonly Expectation[] }>;

@@ -24,4 +24,9 @@ export interface ScenarioTarget {
   task(service: string, slot: number): Promise<{ readonly container: string; readonly host: string; readonly addresses?: Readonly<Record<string, string>> }>;
   /** `@kill HOST`: stop the host abruptly, as a crash would. */
   kill(host: string): Promise<void>;
+  /**
+   * `@expose-dns CONTAINER ADDR:PORT`: the container's embedded DNS on real UDP and TCP sockets
+   * at a loopback address (port 0: any free one); resolves with where they are bound.
+   */
+  exposeDns(container: string, address: string, port: number): Promise<{ readonly address: string; readonly port: number }>;
 }

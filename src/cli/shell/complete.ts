@@ -15,7 +15,7 @@ export interface CompleteContext {
 }
 
 /** Words a shell line may start with, besides `HOST$`. */
-export const SHELL_COMMANDS = ['docker', 'use', 'hosts', 'help', 'exit', '@sh', '@sleep', '@kill'] as const;
+export const SHELL_COMMANDS = ['docker', 'use', 'hosts', 'help', 'exit', '@sh', '@sleep', '@kill', '@expose-dns'] as const;
 
 /**
  * `[candidates, partial]` in readline's completer form: `partial` is the word being typed (the

@@ -44,6 +44,8 @@ export const SHELL_HELP = `Lines run on the current host (shown in the prompt):
   @sh COMMAND          run COMMAND with /bin/sh -c on this machine
   @sleep SECONDS       wait
   @kill HOST           stop HOST abruptly, as a crash would
+  @expose-dns CONTAINER ADDR:PORT
+                       answer DNS at a 127.x ADDR:PORT as CONTAINER's resolver does (for dig)
   use HOST             make HOST the current host
   hosts                list the hosts (* marks the current one)
   help                 print this help
@@ -134,7 +136,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const runLine = async (line: string) => {
     if (!/^(docker(\s|$)|@|\S+\$(\s|$))/.test(line)) {
       const word = line.split(/\s/)[0]!;
-      return write(`swarmnet: unknown command "${word.slice(0, 40)}": lines are docker commands, @sh, @sleep, @kill, use, hosts, help or exit\n`);
+      return write(`swarmnet: unknown command "${word.slice(0, 40)}": lines are docker commands, @sh, @sleep, @kill, @expose-dns, use, hosts, help or exit\n`);
     }
     const text = line.startsWith('docker') ? `${current}$ ${line}` : line;
     const command = /^\S+\$\s+(docker(?:\s.*)?)$/.exec(text)?.[1];

@@ -93,7 +93,7 @@ describe('swarmnet run', () => {
     expect(r.started).toEqual([]);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `${path}:2: unknown directive @frob (known: @sh, @sleep, @kill)\n${path}:4: expectation without a step: put it directly under a HOST$ or @sh line (no blank line between)\n`,
+      `${path}:2: unknown directive @frob (known: @sh, @sleep, @kill, @expose-dns)\n${path}:4: expectation without a step: put it directly under a HOST$ or @sh line (no blank line between)\n`,
     );
   });
 

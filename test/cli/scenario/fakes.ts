@@ -55,6 +55,13 @@ export class FakeTarget implements ScenarioTarget {
     if (this.killError !== undefined) throw this.killError;
     this.killed.push(host);
   }
+
+  readonly exposed: { container: string; address: string; port: number }[] = [];
+
+  async exposeDns(container: string, address: string, port: number): Promise<{ address: string; port: number }> {
+    this.exposed.push({ container, address, port });
+    return { address, port };
+  }
 }
 
 /**

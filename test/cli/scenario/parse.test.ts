@@ -31,6 +31,8 @@ function summary(step: Step): unknown {
       return { line: step.line, sleep: step.seconds };
     case 'kill':
       return { line: step.line, kill: src(step.host) };
+    case 'expose-dns':
+      return { line: step.line, exposeDns: `${src(step.container)} ${src(step.address)}` };
   }
 }
 
@@ -86,7 +88,7 @@ describe('parseScenario: every line kind', () => {
     },
     {
       name: 'directives',
-      text: '@sleep 1.5\n@sleep .5\n@sleep 0\n@kill worker-1\n@kill {{host:web.2}}\n@sh dig +short @{{addr:m}} web\n  exit 0',
+      text: '@sleep 1.5\n@sleep .5\n@sleep 0\n@kill worker-1\n@kill {{host:web.2}}\n@sh dig +short @{{addr:m}} web\n  exit 0\n@expose-dns {{task:web.1}} 127.0.0.1:5353',
       want: [
         { line: 1, sleep: 1.5 },
         { line: 2, sleep: 0.5 },
@@ -94,6 +96,7 @@ describe('parseScenario: every line kind', () => {
         { line: 4, kill: 'worker-1' },
         { line: 5, kill: '{{host:web.2}}' },
         { line: 6, sh: 'dig +short @{{addr:m}} web', expect: ['7:exit 0'] },
+        { line: 8, exposeDns: '{{task:web.1}} 127.0.0.1:5353' },
       ],
     },
     { name: 'bare docker is a command', text: 'm$ docker', want: [{ line: 1, host: 'm', command: 'docker', expect: [] }] },
@@ -138,7 +141,9 @@ describe('parseScenario: errors, with their line numbers', () => {
     { text: '{{task:web.1}}$ docker ps', line: 1, message: 'bad host "{{task:web.1}}"' },
     { text: '{{host:web}}$ docker ps', line: 1, message: 'bad placeholder {{host:web}}: expected {{host:SERVICE.SLOT}}' },
     { text: `${'h'.repeat(64)}$ docker ps`, line: 1, message: 'bad host' },
-    { text: '@frob x', line: 1, message: 'unknown directive @frob (known: @sh, @sleep, @kill)' },
+    { text: '@frob x', line: 1, message: 'unknown directive @frob (known: @sh, @sleep, @kill, @expose-dns)' },
+    { text: '@expose-dns c1', line: 1, message: '@expose-dns needs a container and a loopback ADDR:PORT' },
+    { text: '@expose-dns c1 10.0.0.1:53', line: 1, message: '@expose-dns needs a container and a loopback ADDR:PORT' },
     { text: '@', line: 1, message: 'unknown directive @ ' },
     { text: '@sleep', line: 1, message: '@sleep needs a number of seconds from 0 to 600, got ""' },
     { text: '@sleep -1', line: 1, message: 'got "-1"' },
@@ -190,7 +195,7 @@ describe('parseScenario: errors, with their line numbers', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map(formatParseError)).toEqual([
-      'demo.scn:2: unknown directive @frob (known: @sh, @sleep, @kill)',
+      'demo.scn:2: unknown directive @frob (known: @sh, @sleep, @kill, @expose-dns)',
       'demo.scn:3: only docker commands run on a host, got "ls" (use @sh COMMAND to run a command on this machine)',
       'demo.scn:5: exit needs an exit code from 0 to 255, got "x"',
     ]);
@@ -198,7 +203,7 @@ describe('parseScenario: errors, with their line numbers', () => {
 
   it('names the file "scenario" when none is given', () => {
     const r = parseScenario('@frob');
-    expect(!r.ok && formatParseError(r.errors[0]!)).toBe('scenario:1: unknown directive @frob (known: @sh, @sleep, @kill)');
+    expect(!r.ok && formatParseError(r.errors[0]!)).toBe('scenario:1: unknown directive @frob (known: @sh, @sleep, @kill, @expose-dns)');
   });
 });
 

@@ -172,6 +172,14 @@ describe('runScenario', () => {
     expect((await run(scenario('@kill {{host:web.2}}'), byTask)).target.killed).toEqual(['worker-2']);
   });
 
+  it('@expose-dns asks the target for the container’s DNS on the given loopback address', async () => {
+    const target = new FakeTarget();
+    target.tasks.set('web.1', { container: 'web.1.abc', host: 'worker-1' });
+    const { text } = await run(scenario('@expose-dns {{task:web.1}} 127.0.0.1:5353'), target);
+    expect(target.exposed).toEqual([{ container: 'web.1.abc', address: '127.0.0.1', port: 5353 }]);
+    expect(text).toBe('@expose-dns web.1.abc 127.0.0.1:5353\n\n1 step, 0 failed\n');
+  });
+
   it('@sleep waits on the clock, announced before it starts', async () => {
     const clock = jumpingClock();
     const out = capture();

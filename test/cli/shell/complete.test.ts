@@ -16,7 +16,7 @@ describe('completeShellLine', () => {
   const cases: { line: string; want: [string[], string] }[] = [
     { line: '', want: [[...SHELL_COMMANDS, 'manager$', 'worker-1$', 'worker-2$'], ''] },
     { line: 'u', want: [['use'], 'u'] },
-    { line: '@', want: [['@sh', '@sleep', '@kill'], '@'] },
+    { line: '@', want: [['@sh', '@sleep', '@kill', '@expose-dns'], '@'] },
     { line: '@s', want: [['@sh', '@sleep'], '@s'] },
     { line: 'wor', want: [['worker-1$', 'worker-2$'], 'wor'] },
     { line: 'h', want: [['hosts', 'help'], 'h'] },

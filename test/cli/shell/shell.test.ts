@@ -101,7 +101,7 @@ describe('swarmnet shell', () => {
   it('help describes the commands; unknown words get a hint', async () => {
     const { text } = await session(['help', 'ls -l', '  ~ Running']);
     expect(text).toContain('use HOST             make HOST the current host');
-    expect(text).toContain('swarmnet: unknown command "ls": lines are docker commands, @sh, @sleep, @kill, use, hosts, help or exit\n');
+    expect(text).toContain('swarmnet: unknown command "ls": lines are docker commands, @sh, @sleep, @kill, @expose-dns, use, hosts, help or exit\n');
     expect(text).toContain('swarmnet: unknown command "~"');
   });
 

@@ -447,6 +447,8 @@ export class Daemon {
       report: (updates) => agent.updateTaskStatus(updates),
       now: this.now,
       attachments: () => agent.session?.node?.attachments ?? [],
+      disableDns: (container) => network.disableEndpoints(container),
+      sleep: (ms) => this.#options.clock.sleep(ms as Duration),
     });
     const agent: Agent = new Agent({
       clock: this.#options.clock,

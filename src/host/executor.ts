@@ -9,8 +9,9 @@
  *   exiting by itself ends it COMPLETE "finished" (exit 0) or FAILED `task: non-zero exit (N)`. A
  *   failure before STARTING is REJECTED, after it FAILED (swarmkit's `fatal`). An unknown image is
  *   REJECTED with moby's create error `No such image: <image>`.
- * - Desired SHUTDOWN (or later) stops the container with the spec's stop grace period (default
- *   10 s) → SHUTDOWN "shutdown". A task that leaves the assignment set (or is desired REMOVE) has
+ * - Desired SHUTDOWN (or later) first takes the task out of DNS (its records marked
+ *   `service_disabled`) and waits moby's 2 s gossip convergence delay, then stops the container
+ *   with the spec's stop grace period (default 10 s) → SHUTDOWN "shutdown". A task that leaves the assignment set (or is desired REMOVE) has
  *   its container removed.
  * - Attachment tasks (standalone containers on attachable overlays) carry the address the daemon
  *   waits for (`waitAttachment`); they are reported RUNNING.
@@ -41,7 +42,17 @@ export interface ExecutorOptions {
   readonly now: () => Date;
   /** This node's own attachments (load-balancer endpoints), from its node object. */
   readonly attachments: () => readonly PbNetworkAttachment[];
+  /**
+   * Marks the task's DNS records disabled (`service_disabled`), so other containers stop getting
+   * it before it stops; true when there were records to disable.
+   */
+  readonly disableDns?: (container: string) => boolean;
+  /** Waits on the host's clock (the drain before a stop). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** moby `defaultGossipConvergeDelay`: how long a disabled task stays up so DNS forgets it first. */
+export const GOSSIP_CONVERGE_DELAY_MS = 2000;
 
 interface TaskEntry {
   task: PbTask;
@@ -252,6 +263,8 @@ export class Executor {
     if (record && record.container.state === 'running') {
       const grace = e.task.spec.container?.stop_grace_period;
       const graceMs = grace ? grace.seconds * 1000 + grace.nanos / 1e6 : DEFAULT_STOP_GRACE_MS;
+      // moby's controller `Shutdown`: out of DNS (and the load balancers) first, then stop.
+      if (this.#options.disableDns?.(record.name) === true) await this.#options.sleep?.(GOSSIP_CONVERGE_DELAY_MS);
       await record.container.stop(graceMs).catch(() => undefined);
     }
     this.#transition(e, 'SHUTDOWN', 'shutdown');

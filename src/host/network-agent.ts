@@ -77,8 +77,8 @@ export class NetworkAgent {
   readonly #endpoints = new Map<string, RuntimeEndpoint>();
   /** The embedded DNS server of every container on a swarm overlay here. */
   readonly #dns: EmbeddedDns;
-  /** Endpoints whose `endpoint_table` record is published. */
-  readonly #named = new Set<string>();
+  /** Endpoints whose `endpoint_table` record is published, with that record. */
+  readonly #named = new Map<string, NdbEndpointRecord>();
   /** Remote peers programmed into the data plane, by network ID and endpoint ID. */
   readonly #applied = new Map<string, AppliedPeer>();
   readonly #unsubscribe: () => void;
@@ -142,6 +142,25 @@ export class NetworkAgent {
   /** `docker network inspect`'s `Peers` of a swarm network. */
   peers(networkId: string): { Name: string; IP: string }[] {
     return this.#db?.peers(networkId).map((p) => ({ Name: p.name, IP: p.ip })) ?? [];
+  }
+
+  /**
+   * A stopping task leaves DNS first (moby `Endpoint.disableServiceInNetworkDB`): its records are
+   * updated with `service_disabled`, which every host's resolver skips. True when it had records.
+   */
+  disableEndpoints(container: string): boolean {
+    const db = this.#db;
+    if (db === undefined) return false;
+    let any = false;
+    for (const e of this.#endpoints.values()) {
+      const record = e.container === container ? this.#named.get(e.id) : undefined;
+      if (record === undefined || record.service_disabled) continue;
+      const disabled = { ...record, service_disabled: true };
+      this.#named.set(e.id, disabled);
+      upsert(db, ENDPOINT_TABLE, e.network.id!, e.id, encodeEndpointRecord(disabled));
+      any = true;
+    }
+    return any;
   }
 
   /** `container`'s embedded DNS answer to `query` (what 127.0.0.11 would say), for exposure. */
@@ -277,7 +296,7 @@ export class NetworkAgent {
       const dns = this.#o.endpointRecord?.(e);
       if (dns === undefined) return;
       upsert(db, ENDPOINT_TABLE, e.network.id!, e.id, encodeEndpointRecord(dns));
-      this.#named.add(e.id);
+      this.#named.set(e.id, dns);
     });
   }
 

@@ -12,6 +12,7 @@
  * whole life and atomics are disabled; aborting a task kills its thread without cleanup, so hosts
  * are shut down with a message and the pool destroyed only afterwards.
  */
+import { MAX_UPSTREAMS, parseUpstream } from '../host/dns-forward.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,11 @@ export interface ClusterOptions {
   readonly requestTimeoutMs?: number;
   /** Swarm heartbeat period in emulated ms (swarmkit's 5000); tests shorten it to see Down sooner. */
   readonly heartbeatPeriodMs?: number;
+  /**
+   * Every host's resolv.conf nameservers (`127.x.y.z[:port]`, loopback only, at most 3): the
+   * embedded DNS forwards names it does not know to them. None by default: SERVFAIL.
+   */
+  readonly dnsUpstreams?: readonly string[];
 }
 
 export interface HostFailure {
@@ -122,6 +128,7 @@ export class Cluster {
   readonly #plan: UnderlayPlan;
   readonly #onHostFailure: ((failure: HostFailure) => void) | undefined;
   #heartbeatPeriodMs: number | undefined;
+  #dnsUpstreams: readonly string[] = [];
   readonly #killed = new Set<string>();
 
   private constructor(
@@ -157,6 +164,17 @@ export class Cluster {
     pool.on('error', () => {});
     const cluster = new Cluster(mode, seed, timeScale, pool, plan, options.onHostFailure);
     cluster.#heartbeatPeriodMs = options.heartbeatPeriodMs;
+    if (options.dnsUpstreams !== undefined) {
+      if (options.dnsUpstreams.length > MAX_UPSTREAMS) throw new InvalidArgumentError(`at most ${MAX_UPSTREAMS} dnsUpstreams, got ${options.dnsUpstreams.length}`);
+      for (const u of options.dnsUpstreams) {
+        try {
+          parseUpstream(u);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      }
+      cluster.#dnsUpstreams = [...options.dnsUpstreams];
+    }
     try {
       names.forEach((name, i) => cluster.#launch(name, i + 1, options.requestTimeoutMs));
       const ready = await Promise.allSettled([...cluster.#handles.values()].map((h) => h.ready(HOST_READY_TIMEOUT_MS)));
@@ -185,6 +203,7 @@ export class Cluster {
       // Address mode: every host owns its address, so the real port; port mode: a stand-in.
       managementPort: this.#plan.mode === 'address' ? MANAGEMENT_PORT : 0,
       ...(this.#heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: this.#heartbeatPeriodMs } : {}),
+      ...(this.#dnsUpstreams.length > 0 ? { dnsUpstreams: this.#dnsUpstreams } : {}),
     };
     const task = this.#pool.run({ port: port2, config }, { transferList: [port2] }).then(
       (result: HostTaskOutcome | undefined) => {

@@ -90,3 +90,8 @@ export function answerQuery(query: DecodedDnsMessage, networks: readonly Network
 export function servfail(query: DecodedDnsMessage): Uint8Array {
   return encode(reply(query, DnsRcode.SERVFAIL));
 }
+
+/** REFUSED when too many queries already wait on upstreams. */
+export function refused(query: DecodedDnsMessage): Uint8Array {
+  return encode(reply(query, DnsRcode.REFUSED));
+}

@@ -289,4 +289,6 @@ export interface HostTaskConfig {
   readonly managementPort: number;
   /** Swarm heartbeat period in emulated ms (swarmkit's 5000 unless a test shortens it). */
   readonly heartbeatPeriodMs?: number;
+  /** The hosts' DNS upstreams (`127.x.y.z[:port]`). */
+  readonly dnsUpstreams?: readonly string[];
 }

@@ -40,6 +40,7 @@ import { distributionInspect } from './registry.js';
 import { networkSpec } from './network-spec.js';
 import { parseSwarmInit, parseRemoteAddr } from './swarm-options.js';
 import { NetworkAgent } from './network-agent.js';
+import type { Upstream } from './dns-forward.js';
 import { GOSSIP_PORT } from '../gossip/config.js';
 import type { GossipAddress } from '../gossip/transport.js';
 import type { DropCounters } from '../util/drop.js';
@@ -72,6 +73,8 @@ export interface DaemonOptions {
   readonly gossipPort: number;
   /** The host's drop counters (gossip counts its drops there). */
   readonly drops: DropCounters;
+  /** The host's DNS upstreams (loopback only), for names the swarm's networks do not know. */
+  readonly dnsUpstreams?: readonly Upstream[];
 }
 
 interface Active {
@@ -277,7 +280,7 @@ export class Daemon {
   }
 
   /** `container`'s embedded DNS answer to `query`; undefined outside a swarm (no records). */
-  answerDns(container: string, query: Uint8Array, transport: 'udp' | 'tcp'): Uint8Array | undefined {
+  answerDns(container: string, query: Uint8Array, transport: 'udp' | 'tcp'): Promise<Uint8Array | undefined> | undefined {
     return this.#active?.network.answerDns(container, query, transport);
   }
 
@@ -402,6 +405,7 @@ export class Daemon {
       runtime: o.runtime,
       vtep: { address: o.address, port: o.dataPathPort },
       announceTunnelPort: o.gossipPort === 0,
+      ...(o.dnsUpstreams ? { dnsUpstreams: o.dnsUpstreams } : {}),
       endpointRecord: (e) => this.#endpointRecord(e.container, e.network.id!, e.ip),
     });
   }

@@ -11,7 +11,7 @@ import { SwarmnetError } from '../util/errors.js';
 /** The largest DNS-over-TCP message (the length prefix is 16 bits). */
 const MAX_TCP_MESSAGE = 65_535;
 
-export type DnsAnswerer = (query: Uint8Array, transport: 'udp' | 'tcp') => Uint8Array | undefined;
+export type DnsAnswerer = (query: Uint8Array, transport: 'udp' | 'tcp') => Promise<Uint8Array | undefined>;
 
 export class DnsExposure {
   readonly #udp: Socket;
@@ -53,8 +53,9 @@ export class DnsExposure {
     }
     const exposure = new DnsExposure(udp, tcp, address, bound);
     udp.on('message', (msg, rinfo) => {
-      const reply = answer(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), 'udp');
-      if (reply !== undefined) udp.send(reply, rinfo.port, rinfo.address);
+      void answer(new Uint8Array(msg), 'udp').then((reply) => {
+        if (reply !== undefined) udp.send(reply, rinfo.port, rinfo.address, () => undefined);
+      });
     });
     udp.on('error', () => undefined);
     tcp.on('connection', (socket) => exposure.#serveTcp(socket, answer));
@@ -79,14 +80,13 @@ export class DnsExposure {
         if (buffered.length < 2 + length) return;
         const query = new Uint8Array(buffered.subarray(2, 2 + length));
         buffered = buffered.subarray(2 + length);
-        const reply = answer(query, 'tcp');
-        if (reply === undefined || reply.length > MAX_TCP_MESSAGE) {
-          socket.destroy();
-          return;
-        }
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(reply.length);
-        socket.write(Buffer.concat([prefix, reply]));
+        void answer(query, 'tcp').then((reply) => {
+          if (socket.destroyed) return;
+          if (reply === undefined || reply.length > MAX_TCP_MESSAGE) return void socket.destroy();
+          const prefix = Buffer.alloc(2);
+          prefix.writeUInt16BE(reply.length);
+          socket.write(Buffer.concat([prefix, reply]));
+        });
       }
     });
   }

@@ -2,14 +2,15 @@
  * The embedded DNS server on one host (moby `daemon/libnetwork/resolver.go`): every container on
  * a swarm overlay gets a UDP socket at 127.0.0.11:53 in its own stack (its /etc/resolv.conf names
  * it), and each query is answered from the `endpoint_table` records of that container's networks
- * (dns/resolver.ts). Names not known here would go to the host's upstream servers; the emulated
- * hosts' servers are not on loopback, and swarmnet never sends beyond 127.0.0.0/8, so such names
- * get SERVFAIL — what a Docker host with unreachable upstreams answers.
+ * (dns/resolver.ts). Names not known here go to the host's upstream servers (dns-forward.ts:
+ * loopback ones only — the emulated hosts' default LAN server is never contacted), and without an
+ * answer from them get SERVFAIL, as a Docker host with unreachable upstreams answers.
  *
- * Bad queries are dropped and counted (`DropCounters`). Answers are computed at once (nothing is
- * forwarded), so no query waits and moby's cap on concurrent forwards has nothing to bound.
+ * Bad queries are dropped and counted (`DropCounters`); at most `MAX_CONCURRENT_FORWARDS` queries
+ * per container wait on upstreams (moby's `maxConcurrent`), beyond which REFUSED comes back.
  */
-import { answerQuery, servfail } from '../dns/resolver.js';
+import { answerQuery, refused, servfail } from '../dns/resolver.js';
+import { forwardDns, type Upstream } from './dns-forward.js';
 import type { NetworkRecords } from '../dns/records.js';
 import type { NetStack, UdpSocket } from '../stack/types.js';
 import type { DropCounters } from '../util/drop.js';
@@ -18,23 +19,31 @@ import { parseIpv4Address } from '../wire/address.js';
 import { DNS_UDP_PORT, parseDns, parseDnsUdp } from '../wire/dns.js';
 import { EMBEDDED_DNS_ADDRESS } from './container-files.js';
 
+/** moby `maxConcurrent`: forwarded queries in progress per container. */
+export const MAX_CONCURRENT_FORWARDS = 1024;
+
 export interface EmbeddedDnsDeps {
   readonly stackOf: (container: string) => NetStack | undefined;
   /** The records of the container's networks, in its network order (ingress excluded). */
   readonly recordsFor: (container: string) => readonly NetworkRecords[];
   readonly rng: Rng;
   readonly drops: DropCounters;
+  /** The host's upstream servers (loopback only). */
+  readonly upstreams?: readonly Upstream[];
 }
 
 export interface EmbeddedDnsStats {
   queries: number;
   answered: number;
+  forwarded: number;
   servfail: number;
+  refused: number;
   dropped: number;
 }
 
 export class EmbeddedDns {
-  readonly stats: EmbeddedDnsStats = { queries: 0, answered: 0, servfail: 0, dropped: 0 };
+  readonly stats: EmbeddedDnsStats = { queries: 0, answered: 0, forwarded: 0, servfail: 0, refused: 0, dropped: 0 };
+  readonly #inFlight = new Map<string, number>();
   readonly #deps: EmbeddedDnsDeps;
   readonly #sockets = new Map<string, UdpSocket>();
 
@@ -59,7 +68,7 @@ export class EmbeddedDns {
   }
 
   /** Answers one query the way the container's socket received it (or over TCP: no truncation). */
-  answer(container: string, payload: Uint8Array, transport: 'udp' | 'tcp' = 'udp'): Uint8Array | undefined {
+  async answer(container: string, payload: Uint8Array, transport: 'udp' | 'tcp' = 'udp'): Promise<Uint8Array | undefined> {
     this.stats.queries++;
     const query = transport === 'udp' ? parseDnsUdp(payload) : parseDns(payload);
     if (!query.ok) {
@@ -77,6 +86,24 @@ export class EmbeddedDns {
       this.stats.answered++;
       return a.bytes;
     }
+    const upstreams = this.#deps.upstreams ?? [];
+    if (upstreams.length > 0) {
+      const busy = this.#inFlight.get(container) ?? 0;
+      if (busy >= MAX_CONCURRENT_FORWARDS) {
+        this.stats.refused++;
+        return refused(query.value);
+      }
+      this.#inFlight.set(container, busy + 1);
+      try {
+        const relayed = await forwardDns(payload, upstreams);
+        if (relayed !== undefined) {
+          this.stats.forwarded++;
+          return relayed;
+        }
+      } finally {
+        this.#inFlight.set(container, (this.#inFlight.get(container) ?? 1) - 1);
+      }
+    }
     this.stats.servfail++;
     return servfail(query.value);
   }
@@ -87,7 +114,8 @@ export class EmbeddedDns {
   }
 
   #query(container: string, socket: UdpSocket, payload: Uint8Array, from: number, port: number): void {
-    const reply = this.answer(container, payload);
-    if (reply !== undefined) socket.send(reply, from, port);
+    void this.answer(container, payload).then((reply) => {
+      if (reply !== undefined && this.#sockets.get(container) === socket) socket.send(reply, from, port);
+    });
   }
 }

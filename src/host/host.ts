@@ -32,6 +32,7 @@ import type { LocalRuntime, RuntimeContainerSpec, RuntimeEndpoint, RuntimeLeg, R
 import { Daemon } from './daemon.js';
 import { GOSSIP_PORT } from '../gossip/config.js';
 import { DnsExposure } from './dns-exposure.js';
+import { MAX_UPSTREAMS, parseUpstream, type Upstream } from './dns-forward.js';
 import { EmbeddedDns } from './embedded-dns.js';
 import type { EngineMethod, EngineParams, EngineResult } from './engine-api.js';
 import type { CaptureInfo, ContainerInfo, ContainerSpec, ExecResult, ExecSpec, HostStats, NetworkInfo, NetworkSpec, PeerSpec, UnderlayEndpointInfo } from './control.js';
@@ -58,6 +59,11 @@ export interface HostOptions {
   readonly programs?: Readonly<Record<string, Program>>;
   /** The cluster-management port: 2377 in address mode, 0 in port mode (a stand-in is bound). */
   readonly managementPort?: number;
+  /**
+   * The host's resolv.conf nameservers, as `127.x.y.z[:port]` (loopback only, at most 3): the
+   * embedded DNS forwards unknown names to them. Without any, such names get SERVFAIL.
+   */
+  readonly dnsUpstreams?: readonly string[];
   /** NetworkDB's port: 7946 when `managementPort` is set (address mode), else any free port. */
   readonly gossipPort?: number;
   /** Shorter swarm heartbeats (tests); swarmkit's 5 s otherwise. */
@@ -92,6 +98,7 @@ export class Host {
   readonly #endpointIds = new Map<string, string>();
   #underlayCapture: { readonly capture: UnderlayCapture; readonly path: string; readonly dir: string } | undefined;
   readonly #dnsExposures: DnsExposure[] = [];
+  readonly #upstreams: readonly Upstream[];
   /** Answers for a container outside any swarm network: no records, so SERVFAIL for every name. */
   readonly #noRecords: EmbeddedDns;
   #closed: Promise<void> | undefined;
@@ -102,7 +109,10 @@ export class Host {
     this.clock = options.clock;
     this.#underlay = options.underlay;
     this.#rng = Rng.derive(options.seed, options.name);
-    this.#noRecords = new EmbeddedDns({ stackOf: () => undefined, recordsFor: () => [], rng: Rng.derive(options.seed, `${options.name}/dns`), drops: this.drops });
+    const upstreams = options.dnsUpstreams ?? [];
+    if (upstreams.length > MAX_UPSTREAMS) throw new InvalidArgumentError(`at most ${MAX_UPSTREAMS} DNS upstreams, got ${upstreams.length}`);
+    this.#upstreams = upstreams.map(parseUpstream);
+    this.#noRecords = new EmbeddedDns({ stackOf: () => undefined, recordsFor: () => [], rng: Rng.derive(options.seed, `${options.name}/dns`), drops: this.drops, upstreams: this.#upstreams });
     this.#vtep = new Vtep({ underlay: options.underlay, drops: this.drops, counters: this.counters });
     this.#networks = new Networks({ drops: this.drops, vtep: this.#vtep, local: this.underlayEndpoint });
     const { address, port } = this.underlayEndpoint;
@@ -118,6 +128,7 @@ export class Host {
       ...(options.heartbeatPeriod !== undefined ? { heartbeatPeriod: options.heartbeatPeriod } : {}),
       gossipPort: options.gossipPort ?? (options.managementPort ? GOSSIP_PORT : 0),
       drops: this.drops,
+      ...(this.#upstreams.length > 0 ? { dnsUpstreams: this.#upstreams } : {}),
     });
   }
 
@@ -259,6 +270,7 @@ export class Host {
       clock: this.clock,
       rng,
       programs: this.#options.programs ?? PROGRAMS,
+      ...(this.#upstreams.length > 0 ? { hostNameservers: this.#upstreams.map((u) => u.address) } : {}),
       ...spec.process,
     });
     try {
@@ -371,7 +383,7 @@ export class Host {
     this.#assertOpen();
     this.#container(container);
     const exposure = await DnsExposure.open(address, port, (query, transport) => {
-      if (!this.#containers.has(container)) return undefined;
+      if (!this.#containers.has(container)) return Promise.resolve(undefined);
       return this.daemon.answerDns(container, query, transport) ?? this.#noRecords.answer(container, query, transport);
     });
     this.#dnsExposures.push(exposure);

@@ -28,6 +28,7 @@ import type { PbEncryptionKey } from '../wire/swarmkit.js';
 import type { GossipInfo, NetworkInfo, PeerSpec } from './control.js';
 import type { LocalRuntime, RuntimeEndpoint } from './local-runtime.js';
 import { EmbeddedDns } from './embedded-dns.js';
+import type { Upstream } from './dns-forward.js';
 import { NetworkRecords, type DnsEndpoint } from '../dns/records.js';
 
 /** The routing mesh's network: it carries no DNS records (moby skips it). */
@@ -51,6 +52,8 @@ export interface NetworkAgentOptions {
   readonly vtep: GossipAddress;
   /** Port mode: records carry the VXLAN port (swarmnet's PeerRecord field 1000). */
   readonly announceTunnelPort: boolean;
+  /** The host's DNS upstreams for names not known on the swarm's networks (loopback only). */
+  readonly dnsUpstreams?: readonly Upstream[];
   /** The endpoint's DNS record (name, service, VIP, aliases), or undefined when it has none. */
   readonly endpointRecord?: (endpoint: RuntimeEndpoint) => NdbEndpointRecord | undefined;
 }
@@ -92,6 +95,7 @@ export class NetworkAgent {
       recordsFor: (name) => this.#recordsFor(name),
       rng: Rng.derive(options.rng.u32(), 'dns'),
       drops: options.drops,
+      ...(options.dnsUpstreams ? { upstreams: options.dnsUpstreams } : {}),
     });
     this.#unsubscribe = options.runtime.subscribe({
       networkAdded: (n) => this.#networkAdded(n),
@@ -164,7 +168,7 @@ export class NetworkAgent {
   }
 
   /** `container`'s embedded DNS answer to `query` (what 127.0.0.11 would say), for exposure. */
-  answerDns(container: string, query: Uint8Array, transport: 'udp' | 'tcp'): Uint8Array | undefined {
+  answerDns(container: string, query: Uint8Array, transport: 'udp' | 'tcp'): Promise<Uint8Array | undefined> {
     return this.#dns.answer(container, query, transport);
   }
 

@@ -43,6 +43,7 @@ export default async function runHostTask({ port, config }: HostTask): Promise<H
       seed: config.seed,
       managementPort: config.managementPort,
       ...(config.heartbeatPeriodMs !== undefined ? { heartbeatPeriod: ms(config.heartbeatPeriodMs) } : {}),
+      ...(config.dnsUpstreams !== undefined ? { dnsUpstreams: config.dnsUpstreams } : {}),
     });
     // A `crash` request throws from a timer, as a bug in a socket or timer callback would.
     server = new ControlServer(port, host, (error) => {

@@ -7,10 +7,15 @@
  *   a scaled-down task leaves DNS;
  * - standalone containers on an attachable overlay ping each other by name across hosts;
  * - on the default bridge and on ingress alone, names do not resolve (`bad address`);
+ * - names the swarm does not know go to the hosts' upstream server (a loopback stand-in here that
+ *   knows `upstream.test`, answers NXDOMAIN for `nosuch.example` and SERVFAIL for `broken.test`);
  * - a task's resolver exposed on real loopback sockets answers Debian's `dig` (UDP and TCP):
- *   A, empty AAAA, PTR, SERVFAIL (dig is required under CI=true, else that test is skipped).
+ *   A, empty AAAA, PTR, NXDOMAIN, SERVFAIL (dig is required under CI=true, else that test is
+ *   skipped).
  */
 import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import dnsPacket from 'dns-packet';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +25,21 @@ import { eventually, stopAndCheckClean } from './support.js';
 const HOSTS = ['host1', 'host2', 'host3'] as const;
 let cluster: Cluster;
 let resourcesBefore: string[];
+let upstream: Socket;
+
+/** The hosts' upstream DNS: a loopback server with three names of its own. */
+async function startUpstream(): Promise<number> {
+  upstream = createSocket('udp4');
+  upstream.on('message', (msg, rinfo) => {
+    const q = dnsPacket.decode(msg);
+    const name = q.questions?.[0]?.name ?? '';
+    const rcode = name === 'upstream.test' ? 0 : name === 'broken.test' ? 2 : 3; // NOERROR, SERVFAIL, NXDOMAIN
+    const answers = name === 'upstream.test' && q.questions?.[0]?.type === 'A' ? [{ type: 'A' as const, name, ttl: 60, data: '127.0.0.99' }] : [];
+    upstream.send(dnsPacket.encode({ id: q.id, type: 'response', flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode, questions: q.questions, answers } as dnsPacket.Packet), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+  return upstream.address().port;
+}
 
 async function docker(host: string, command: string, expectExit = 0): Promise<string> {
   const r = await cluster.host(host).docker(command);
@@ -38,7 +58,8 @@ async function tasksOf(service: string, count: number): Promise<Map<string, stri
 
 beforeAll(async () => {
   resourcesBefore = process.getActiveResourcesInfo();
-  cluster = await Cluster.start({ hosts: HOSTS, mode: 'address', heartbeatPeriodMs: 250 });
+  const upstreamPort = await startUpstream();
+  cluster = await Cluster.start({ hosts: HOSTS, mode: 'address', heartbeatPeriodMs: 250, dnsUpstreams: [`127.0.0.1:${upstreamPort}`] });
   await docker('host1', 'swarm init');
   const token = (await docker('host1', 'swarm join-token -q worker')).trim();
   for (const h of HOSTS.slice(1)) await docker(h, `swarm join --token ${token} ${cluster.host('host1').underlay.address}:2377`);
@@ -46,6 +67,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await new Promise<void>((r) => upstream.close(() => r()));
   await stopAndCheckClean(cluster, resourcesBefore);
 }, 60_000);
 
@@ -92,8 +114,12 @@ describe('service discovery by the embedded DNS', () => {
     });
     expect(out).toContain('Name:\trr\n');
     const unknown = await docker(host, `exec ${task} nslookup nosuch`, 1);
-    expect(unknown).toBe("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find nosuch: SERVFAIL\n\n** server can't find nosuch: SERVFAIL\n\n");
+    expect(unknown).toBe("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find nosuch: NXDOMAIN\n\n** server can't find nosuch: NXDOMAIN\n\n");
     expect(await docker(host, `exec ${task} ping -c 1 nosuch`, 1)).toBe("ping: bad address 'nosuch'\n");
+    // Forwarded to the host's upstream and relayed as it answered.
+    expect(await docker(host, `exec ${task} nslookup upstream.test`)).toContain('Name:\tupstream.test\nAddress: 127.0.0.99\n');
+    expect(await docker(host, `exec ${task} nslookup broken.test`, 1)).toContain("** server can't find broken.test: SERVFAIL");
+    expect(await docker(host, `exec ${task} cat /etc/resolv.conf`)).toContain('# ExtServers: [host(127.0.0.1)]');
   });
 
   it('standalone containers on an attachable overlay ping each other by name across hosts', async () => {
@@ -124,7 +150,7 @@ describe('service discovery by the embedded DNS', () => {
   const digAvailable = existsSync('/usr/bin/dig');
   if (!digAvailable && process.env.CI === 'true') throw new Error('CI=true but dig not found: install Debian\'s dnsutils');
 
-  it.skipIf(!digAvailable)('a task’s resolver on real sockets answers dig: A, empty AAAA, PTR, SERVFAIL, over UDP and TCP', async () => {
+  it.skipIf(!digAvailable)('a task’s resolver on real sockets answers dig: A, empty AAAA, PTR, NXDOMAIN, SERVFAIL, over UDP and TCP', async () => {
     const tasks = await tasksOf('servico', 2);
     const [task, host] = [...tasks][0]!;
     const vip = (await docker('host1', 'service inspect servico --format "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}"')).trim().split('/')[0]!;
@@ -140,7 +166,8 @@ describe('service discovery by the embedded DNS', () => {
     const mine = [...tasks].find(([t]) => t === task)!;
     const ip = (await docker(host, `exec ${mine[0]} hostname -i`)).trim();
     expect(await dig('-x', ip, '+short')).toBe(`${task}.my_overlay.\n`);
-    expect(await dig('nosuch.example', 'A')).toContain('status: SERVFAIL');
+    expect(await dig('nosuch.example', 'A')).toContain('status: NXDOMAIN');
+    expect(await dig('broken.test', 'A')).toContain('status: SERVFAIL');
     const tcp = await dig('+tcp', 'tasks.servico', 'A');
     expect(tcp.match(/\sIN\s+A\s+10\.0\.1\.\d+/g)).toHaveLength(2);
   });

@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every section measured with its baseline in the same run; prints a table per
  * section and writes bench/results/latest.json. Options: `--quick` (short runs, for smoke checks),
- * `--out FILE`.
+ * `--out FILE`, `--only SECTION`, `--time-scale N` (gossip on a sped-up clock).
  */
 import { parseArgs } from 'node:util';
 import { espCases } from './crypto.js';
 import { forwardingSections } from './dataplane.js';
 import { gossipSection } from './gossip.js';
+import { dnsSection } from './dns.js';
 import { formatSection, measure, writeReport, type Section } from './report.js';
 import { checksumCases, ipv4IcmpCases, vxlanCases } from './wire.js';
 
@@ -22,8 +23,10 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --only codecs|forwarding]\n\n' +
-      'Codec micro-benchmarks and the forwarding path, each beside a baseline measured in the same run.\n',
+    'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --only codecs|forwarding|gossip|dns] [-- --time-scale N]\n\n' +
+      'Codec micro-benchmarks, the forwarding path, gossip (memberlist convergence and failure detection)\n' +
+      'and the embedded DNS, each beside a baseline measured in the same run. --time-scale (default 10)\n' +
+      'adds gossip runs on a clock sped up N times.\n',
   );
   process.exit(0);
 }
@@ -41,8 +44,9 @@ const sections: Section[] = [];
 const runCodecs = values.only === undefined || values.only === 'codecs';
 const runForwarding = values.only === undefined || values.only === 'forwarding';
 const runGossip = values.only === undefined || values.only === 'gossip';
-if (values.only !== undefined && !runCodecs && !runForwarding && !runGossip) {
-  process.stderr.write(`unknown section "${values.only}": use codecs, forwarding or gossip\n`);
+const runDns = values.only === undefined || values.only === 'dns';
+if (values.only !== undefined && !runCodecs && !runForwarding && !runGossip && !runDns) {
+  process.stderr.write(`unknown section "${values.only}": use codecs, forwarding, gossip or dns\n`);
   process.exit(2);
 }
 const timeScale = Number(values['time-scale']);
@@ -67,6 +71,11 @@ if (runForwarding) {
 if (runGossip) {
   const opts = values.quick ? { sizes: [3, 8], idleMs: 1000, timeScale } : { sizes: [3, 8, 16, 32], idleMs: 3000, timeScale };
   const section = await gossipSection(opts, (line) => process.stderr.write(`bench: ${line} …\n`));
+  sections.push(section);
+  process.stdout.write(`${formatSection(section)}\n`);
+}
+if (runDns) {
+  const section = await dnsSection(values.quick ? { durationMs: 500, rounds: 200 } : { durationMs: 2000, rounds: 2000 }, (line) => process.stderr.write(`bench: ${line} …\n`));
   sections.push(section);
   process.stdout.write(`${formatSection(section)}\n`);
 }

@@ -3,6 +3,10 @@ import { NetworkRecords, type DnsEndpoint } from '../../src/dns/records.js';
 import { answerQuery, DNS_TTL } from '../../src/dns/resolver.js';
 import { Rng } from '../../src/util/rng.js';
 import { dnsLen, emitDns, parseDns, parseDnsUdp, type DnsMessage } from '../../src/wire/dns.js';
+import { parseIpv4Address } from '../../src/wire/address.js';
+import { IpProtocol } from '../../src/wire/ipv4.js';
+import { udpDatagram } from '../support/frames.js';
+import { dissectIpv4, field, fieldValues, ipv4Wrap, protocols, tsharkAvailable } from '../support/tshark.js';
 
 const task = (name: string, ip: string, extra: Partial<DnsEndpoint> = {}): DnsEndpoint => ({ name, serviceName: 'web', virtualIp: '10.0.1.2', endpointIp: ip, aliases: ['www'], taskAliases: [], disabled: false, ...extra });
 const mynet = new NetworkRecords('mynet', [
@@ -94,5 +98,24 @@ describe('embedded DNS answers (moby resolver.go)', () => {
     expect(r?.ok && r.value.answers).toEqual([]);
     const tcp = answerQuery(parsed.value, [many], new Rng(1), 'tcp');
     expect(tcp.kind === 'reply' && parseDns(tcp.bytes).ok && tcp.bytes.length).toBeGreaterThan(512);
+  });
+});
+
+describe.skipIf(!tsharkAvailable())('tshark reads the embedded DNS answers', () => {
+  it('A (shuffled tasks), empty AAAA and PTR decode with nothing malformed', async () => {
+    const resolver = parseIpv4Address('127.0.0.11');
+    const client = parseIpv4Address('127.0.0.1');
+    const datagrams = [['tasks.web', 'A'], ['web.1.aaa', 'AAAA'], ['3.1.0.10.in-addr.arpa', 'PTR']].map(([name, type]) => {
+      const r = ask(name!, type!);
+      if (r.forward) throw new Error('unexpected forward');
+      return ipv4Wrap(IpProtocol.UDP, resolver, client, udpDatagram({ srcPort: 53, dstPort: 40000, payload: r.bytes }, resolver, client));
+    });
+    const [a, aaaa, ptr] = await dissectIpv4(datagrams);
+    expect(protocols(a!)).toBe('raw:ip:udp:dns');
+    expect(fieldValues(a!, 'dns.a').sort()).toEqual(['10.0.1.3', '10.0.1.4']);
+    expect(field(a!, 'dns.resp.ttl')).toBe('600');
+    expect(field(aaaa!, 'dns.count.answers')).toBe('0');
+    expect(field(ptr!, 'dns.ptr.domain_name')).toBe('web.1.aaa.mynet');
+    for (const p of [a, aaaa, ptr]) expect(JSON.stringify(p)).not.toMatch(/malformed|_ws\.expert/i);
   });
 });

@@ -13,6 +13,9 @@
  * - Each endpoint with a DNS name (a task, a container on an attachable overlay; not a load
  *   balancer sandbox) is also published in `endpoint_table` as an `EndpointRecord` (moby
  *   `addServiceInfoToCluster`), which the embedded DNS serves.
+ * - The `endpoint_table` also programs each overlay's load balancer here (`lb-<network>`): every
+ *   service VIP on that network with its tasks as backends (dataplane/load-balancer.ts), as
+ *   moby's `addServiceBinding` programs IPVS from the same table.
  * - In port mode every host's VXLAN port differs, so records carry it in swarmnet's field 1000.
  */
 import type { Clock } from '../util/clock.js';
@@ -28,11 +31,16 @@ import type { PbEncryptionKey } from '../wire/swarmkit.js';
 import type { GossipInfo, NetworkInfo, PeerSpec } from './control.js';
 import type { LocalRuntime, RuntimeEndpoint } from './local-runtime.js';
 import { EmbeddedDns } from './embedded-dns.js';
+import { LoadBalancer, type LbBackend } from '../dataplane/load-balancer.js';
+import { parseIpv4Address } from '../wire/address.js';
 import type { Upstream } from './dns-forward.js';
 import { NetworkRecords, type DnsEndpoint } from '../dns/records.js';
 
 /** The routing mesh's network: it carries no DNS records (moby skips it). */
 const INGRESS_NETWORK = 'ingress';
+
+/** The load-balancer sandboxes the executor creates (no process, no DNS of their own). */
+const isSandbox = (container: string) => container.startsWith('lb-') || container === 'ingress-sbox';
 
 export const GOSSIP_KEY_SUBSYSTEM = 'networking:gossip';
 /** How long the first join keeps retrying (moby retries the bootstrap for 10 s). */
@@ -80,6 +88,8 @@ export class NetworkAgent {
   readonly #endpoints = new Map<string, RuntimeEndpoint>();
   /** The embedded DNS server of every container on a swarm overlay here. */
   readonly #dns: EmbeddedDns;
+  /** Each local overlay's load balancer, by network ID (while its `lb-<net>` sandbox exists). */
+  readonly #balancers = new Map<string, LoadBalancer>();
   /** Endpoints whose `endpoint_table` record is published, with that record. */
   readonly #named = new Map<string, NdbEndpointRecord>();
   /** Remote peers programmed into the data plane, by network ID and endpoint ID. */
@@ -135,7 +145,10 @@ export class NetworkAgent {
     const rng = Rng.derive(this.#o.rng.u32(), 'networkdb');
     const db = new NetworkDB({ nodeName: rng.hex(12), transport: this.#transport, clock: this.#o.clock, rng, keyring: this.#keyring, drops: this.#o.drops });
     this.#db = db;
-    db.watch((event) => this.#peerEvent(event));
+    db.watch((event) => {
+      if (event.table === ENDPOINT_TABLE) this.#syncBalancer(event.network);
+      else this.#peerEvent(event);
+    });
     db.start();
     for (const n of this.#networks.values()) void db.joinNetwork(n.id!);
     for (const e of this.#endpoints.values()) this.#publish(e);
@@ -210,6 +223,8 @@ export class NetworkAgent {
     this.#closed = true;
     this.#unsubscribe();
     this.#dns.close();
+    for (const b of this.#balancers.values()) b.close();
+    this.#balancers.clear();
     if (this.#db !== undefined) {
       if (!abrupt) await this.#db.leave().catch(() => undefined);
       await this.#db.close();
@@ -247,7 +262,36 @@ export class NetworkAgent {
     if (e.network.driver !== 'overlay' || e.network.id === undefined) return;
     this.#endpoints.set(e.id, e);
     this.#publish(e);
-    this.#dns.attach(e.container);
+    if (isSandbox(e.container)) this.#syncBalancer(e.network.id!);
+    else this.#dns.attach(e.container);
+  }
+
+  /** Programs the network's load balancer from its endpoint_table (VIP → live tasks). */
+  #syncBalancer(networkId: string): void {
+    const network = this.#networks.get(networkId);
+    const stack = network === undefined || network.name === INGRESS_NETWORK ? undefined : this.#o.runtime.stackOf(`lb-${network.name}`);
+    const existing = this.#balancers.get(networkId);
+    if (stack === undefined || this.#db === undefined) {
+      existing?.close();
+      this.#balancers.delete(networkId);
+      return;
+    }
+    let balancer = existing;
+    if (balancer === undefined) {
+      balancer = new LoadBalancer({ stack, iface: 'eth0', clock: this.#o.clock, drops: this.#o.drops });
+      this.#balancers.set(networkId, balancer);
+    }
+    const services = new Map<number, LbBackend[]>();
+    for (const entry of this.#db.entries(ENDPOINT_TABLE, networkId).values()) {
+      const r = decodeEndpointRecord(entry.value);
+      if (!r.ok || r.value.service_name === '' || !/^\d+\.\d+\.\d+\.\d+$/.test(r.value.virtual_ip)) continue;
+      const vip = parseIpv4Address(r.value.virtual_ip);
+      const backends = services.get(vip) ?? [];
+      backends.push({ address: parseIpv4Address(r.value.endpoint_ip), weight: r.value.service_disabled ? 0 : 1 });
+      services.set(vip, backends);
+    }
+    for (const list of services.values()) list.sort((a, b) => a.address - b.address);
+    balancer.update(services);
   }
 
   /** The DNS records of `container`'s swarm networks in its order; `ingress` has none. */
@@ -271,6 +315,7 @@ export class NetworkAgent {
 
   #endpointRemoved(e: RuntimeEndpoint): void {
     if (!this.#endpoints.delete(e.id)) return;
+    if (isSandbox(e.container)) this.#syncBalancer(e.network.id!);
     if (![...this.#endpoints.values()].some((x) => x.container === e.container)) this.#dns.detach(e.container);
     const db = this.#db;
     if (db === undefined) return;

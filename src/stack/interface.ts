@@ -24,6 +24,8 @@ export class NetInterface implements StackInterface, NeighbourPort {
   readonly neighbours: NeighbourTable;
   /** The subnet's directed broadcast address, or -1 for /31 and /32. */
   readonly broadcast: number;
+  /** Secondary addresses (`ip addr add`): local, answered in ARP; a load balancer's VIPs. */
+  readonly secondary = new Set<Ipv4Addr>();
   #removed = false;
 
   constructor(

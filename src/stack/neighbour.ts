@@ -65,6 +65,8 @@ interface Entry {
 export interface NeighbourPort {
   readonly mac: MacAddr;
   readonly address: Ipv4Addr;
+  /** Further addresses this interface answers ARP for (`ip addr add` secondaries, a VIP). */
+  readonly secondary?: ReadonlySet<Ipv4Addr>;
   transmit(frame: Uint8Array): void;
   /** A frame dropped before transmission (counted on the interface). */
   txDropped(): void;
@@ -149,7 +151,7 @@ export class NeighbourTable {
    * and learns as the module doc says.
    */
   processArp(operation: number, senderMac: MacAddr, senderIp: Ipv4Addr, targetIp: Ipv4Addr): void {
-    const forUs = targetIp === this.port.address;
+    const forUs = targetIp === this.port.address || this.port.secondary?.has(targetIp) === true;
     // RFC 5227 §2.1.1: a probe's sender address is 0.0.0.0 — answer it, learn nothing from it.
     if (senderIp !== 0) {
       const e = this.#entries.get(senderIp);
@@ -157,7 +159,7 @@ export class NeighbourTable {
       else if (forUs && operation === ArpOperation.REQUEST) this.#learn(senderIp, senderMac);
     }
     if (forUs && operation === ArpOperation.REQUEST) {
-      this.#sendArp(ArpOperation.REPLY, senderMac, senderMac, senderIp);
+      this.#sendArp(ArpOperation.REPLY, senderMac, senderMac, senderIp, targetIp);
     }
   }
 
@@ -242,10 +244,10 @@ export class NeighbourTable {
     this.#sendArp(ArpOperation.REQUEST, dstMac, MAC_ZERO, targetIp);
   }
 
-  #sendArp(operation: number, dstMac: MacAddr, targetMac: MacAddr, targetIp: Ipv4Addr): void {
+  #sendArp(operation: number, dstMac: MacAddr, targetMac: MacAddr, targetIp: Ipv4Addr, senderIp: Ipv4Addr = this.port.address): void {
     const frame = allocFrame(ETHERNET_HEADER_LEN + ARP_PACKET_LEN);
     emitEthernetHeader(dstMac, this.port.mac, EtherType.ARP, frame, 0);
-    emitArp({ operation, senderMac: this.port.mac, senderIp: this.port.address, targetMac, targetIp }, frame, ETHERNET_HEADER_LEN);
+    emitArp({ operation, senderMac: this.port.mac, senderIp, targetMac, targetIp }, frame, ETHERNET_HEADER_LEN);
     this.port.transmit(frame);
   }
 }

@@ -30,7 +30,7 @@ import { LOOPBACK_CONFIG, LOOPBACK_MTU, LoopbackLink } from './loopback.js';
 import { Reassembler } from './reassembly.js';
 import { checkPrefixLength, networkOf, RouteTable } from './route.js';
 import type { IcmpEchoSocket, InterfaceConfig, NetStack, RouteConfig, SocketError, StackInterface, UdpSocket } from './types.js';
-import { UdpLayer } from './udp.js';
+import { UdpLayer, type UdpInterceptor } from './udp.js';
 
 export interface NetStackOptions {
   readonly clock: Clock;
@@ -166,10 +166,33 @@ class ContainerStack implements NetStack {
     );
   }
 
+  /** `ip addr add IP/32 dev NAME`: a further local address, answered in ARP on that interface. */
+  addAddress(name: string, address: Ipv4Addr): void {
+    this.#checkOpen();
+    const iface = this.#byName.get(name);
+    if (iface === undefined) throw new InvalidArgumentError(`no interface ${name}`);
+    iface.secondary.add(address >>> 0);
+    this.#localAddresses.add(address >>> 0);
+  }
+
+  /** `ip addr del`: the secondary address goes. */
+  removeAddress(name: string, address: Ipv4Addr): void {
+    this.#byName.get(name)?.secondary.delete(address >>> 0);
+    this.#relist();
+  }
+
+  /** Datagrams for local addresses no socket holds go to `interceptor` first (a load balancer). */
+  setUdpInterceptor(interceptor: UdpInterceptor | undefined): void {
+    this.#udp.interceptor = interceptor;
+  }
+
   #relist(): void {
     this.#list = Object.freeze([...this.#byName.values()]);
     this.#localAddresses.clear();
-    for (const iface of this.#list) this.#localAddresses.add(iface.address);
+    for (const iface of this.#list) {
+      this.#localAddresses.add(iface.address);
+      for (const a of iface.secondary) this.#localAddresses.add(a);
+    }
   }
 
   #checkOpen(): void {

@@ -111,6 +111,14 @@ export interface NetStack {
   addRoute(route: RouteConfig): void;
   interfaces(): readonly StackInterface[];
   routes(): readonly RouteConfig[];
+  /** `ip addr add IP/32 dev NAME` / `ip addr del`: secondary local addresses (a load balancer's VIPs). */
+  addAddress(name: string, address: Ipv4Addr): void;
+  removeAddress(name: string, address: Ipv4Addr): void;
+  /**
+   * Datagrams for local addresses that no socket holds go to `interceptor` first; it returns true
+   * when it took one (a load balancer catching every port of its VIPs, as IPVS does).
+   */
+  setUdpInterceptor(interceptor: ((payload: Uint8Array, src: Ipv4Addr, srcPort: number, dst: Ipv4Addr, dstPort: number) => boolean) | undefined): void;
   /** Binds a UDP socket; port 0 (or absent) picks an ephemeral port (32768–60999, as Linux). */
   openUdp(options?: { readonly address?: Ipv4Addr; readonly port?: number }): UdpSocket | SocketError;
   openIcmpEcho(): IcmpEchoSocket;

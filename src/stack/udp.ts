@@ -48,6 +48,9 @@ function bindKey(address: Ipv4Addr, port: number): number {
 /** What `#writeDatagram` is writing: set by `send` just before the output path calls it. */
 const NO_PAYLOAD: Uint8Array = new Uint8Array(0);
 
+/** Sees a datagram no socket holds: (payload, source, source port, destination, port). */
+export type UdpInterceptor = (payload: Uint8Array, src: Ipv4Addr, srcPort: number, dst: Ipv4Addr, dstPort: number) => boolean;
+
 export class UdpLayer {
   readonly #bound = new Map<number, BoundUdpSocket>();
   /** How many sockets hold each port (any address). */
@@ -93,6 +96,12 @@ export class UdpLayer {
     return socket;
   }
 
+  /**
+   * Takes datagrams for local addresses that no socket holds (a load balancer's VIPs on any
+   * port, as IPVS catches them before the socket lookup); true when it took the datagram.
+   */
+  interceptor: UdpInterceptor | undefined;
+
   /** A UDP datagram delivered to us; returns the drop reason, or undefined when consumed. */
   process(
     datagram: Uint8Array,
@@ -108,6 +117,7 @@ export class UdpLayer {
     const port = udp.dstPort;
     const socket = this.#bound.get(bindKey(dst, port)) ?? this.#bound.get(port);
     if (socket === undefined) {
+      if (this.interceptor?.(udp.payload, src, udp.srcPort, dst, port) === true) return undefined;
       this.icmp.sendError(datagram, IcmpType.DEST_UNREACHABLE, IcmpUnreachableCode.PORT, 0, linkBroadcast, ipBroadcast);
       return 'no-socket';
     }

@@ -7,6 +7,7 @@
  *   a scaled-down task leaves DNS;
  * - standalone containers on an attachable overlay ping each other by name across hosts;
  * - on the default bridge and on ingress alone, names do not resolve (`bad address`);
+ * - a service's VIP answers ping and balances UDP flows over the tasks (the lb-<net> sandbox);
  * - names the swarm does not know go to the hosts' upstream server (a loopback stand-in here that
  *   knows `upstream.test`, answers NXDOMAIN for `nosuch.example` and SERVFAIL for `broken.test`);
  * - a task's resolver exposed on real loopback sockets answers Debian's `dig` (UDP and TCP):
@@ -145,6 +146,38 @@ describe('service discovery by the embedded DNS', () => {
     const tasks = await tasksOf('web', 2);
     const [[a, host], [b]] = [...tasks] as [string, string][];
     expect(await docker(host, `exec ${a} ping -c 1 ${b}`, 1)).toBe(`ping: bad address '${b}'\n`);
+  });
+
+  it('the service VIP answers ping, and UDP flows to it are balanced round-robin over the tasks (lb-<net>, IPVS NAT)', async () => {
+    await docker('host1', 'service create --detach --name echo --replicas 2 --network my_overlay alpine swarmnet-perf echo 7');
+    const tasks = await tasksOf('echo', 2);
+    await docker('host1', 'run -dit --name lbclient --network my_overlay alpine');
+    const vip = (await docker('host1', 'service inspect echo --format "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}"')).trim().split('/')[0]!;
+    const ping = await eventually('the VIP to answer', async () => {
+      const r = await cluster.host('host1').docker('exec lbclient ping -c 2 echo');
+      return r.exitCode === 0 ? r.stdout : undefined;
+    });
+    expect(ping).toContain(`PING echo (${vip}): 56 data bytes\n64 bytes from ${vip}: seq=0 ttl=64`);
+    const received = async () => {
+      let total = 0;
+      const per: number[] = [];
+      for (const [name, host] of tasks) {
+        const stats = await cluster.host(host).stats();
+        const n = stats.interfaces.find((i) => i.container === name && i.interface === 'eth0')!.counters.rxPackets;
+        per.push(n);
+        total += n;
+      }
+      return { total, per };
+    };
+    const before = await received();
+    // Two flows (each pingpong is one socket): round-robin sends one to each task.
+    for (let i = 0; i < 2; i++) {
+      const out = await docker('host1', `exec lbclient swarmnet-perf pingpong ${vip} 7 64 10`);
+      expect(JSON.parse(out).rtts).toHaveLength(10);
+    }
+    const after = await received();
+    expect(after.per[0]! - before.per[0]!).toBeGreaterThanOrEqual(10);
+    expect(after.per[1]! - before.per[1]!).toBeGreaterThanOrEqual(10);
   });
 
   const digAvailable = existsSync('/usr/bin/dig');

@@ -55,6 +55,13 @@ export class RecordingStack implements NetStack {
   openIcmpEcho(): never {
     throw new Error('not in the recording stack');
   }
+  addAddress(): never {
+    throw new Error('not in the recording stack');
+  }
+  removeAddress(): never {
+    throw new Error('not in the recording stack');
+  }
+  setUdpInterceptor(): void {}
   close(): void {
     this.closed = true;
   }

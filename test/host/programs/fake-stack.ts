@@ -129,6 +129,13 @@ export class FakeStack implements NetStack {
     this.sockets.push(socket);
     return socket;
   }
+  addAddress(): never {
+    throw new Error('not in the fake stack');
+  }
+  removeAddress(): never {
+    throw new Error('not in the fake stack');
+  }
+  setUdpInterceptor(): void {}
 
   addInterface(): StackInterface {
     throw new Error('not in the fake');

@@ -4,8 +4,9 @@
  * mode, any free port on 127.0.0.1 in port mode. Every socket error is caught and counted: a peer
  * that vanished must never take the host down.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { createServer, connect, type Server, type Socket as TcpSocket } from 'node:net';
+import type { Socket } from 'node:dgram';
+import { connect, type Server, type Socket as TcpSocket } from 'node:net';
+import { bindUdpAndTcp } from '../util/udp-tcp-bind.js';
 import type { Duration } from '../util/clock.js';
 import type { GossipAddress, GossipHandlers, GossipStream, GossipTransport } from './transport.js';
 
@@ -13,8 +14,6 @@ import type { GossipAddress, GossipHandlers, GossipStream, GossipTransport } fro
 const UDP_RECEIVE_BUFFER = 2 * 1024 * 1024;
 /** memberlist `udpPacketBufSize`: the largest datagram read. */
 export const MAX_GOSSIP_PACKET = 65_536;
-/** Attempts to find a port free for both UDP and TCP when any port will do. */
-const PORT_ATTEMPTS = 20;
 
 export interface SocketTransportStats {
   sendErrors: number;
@@ -74,39 +73,8 @@ export class SocketTransport implements GossipTransport {
 
   /** Binds UDP and TCP on `address:port`; port 0 finds one free for both. */
   static async bind(address: string, port: number): Promise<SocketTransport> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < (port === 0 ? PORT_ATTEMPTS : 1); attempt++) {
-      const udp = createSocket({ type: 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          udp.once('error', reject);
-          udp.bind({ address, port, exclusive: true }, () => {
-            udp.off('error', reject);
-            resolve();
-          });
-        });
-      } catch (error) {
-        udp.close();
-        throw error;
-      }
-      const bound = udp.address().port;
-      const tcp = createServer();
-      try {
-        await new Promise<void>((resolve, reject) => {
-          tcp.once('error', reject);
-          tcp.listen({ host: address, port: bound, exclusive: true }, () => {
-            tcp.off('error', reject);
-            resolve();
-          });
-        });
-        return new SocketTransport(udp, tcp, { address, port: bound });
-      } catch (error) {
-        lastError = error;
-        udp.close();
-        tcp.close();
-      }
-    }
-    throw lastError;
+    const { udp, tcp, port: bound } = await bindUdpAndTcp(address, port, { recvBufferSize: UDP_RECEIVE_BUFFER });
+    return new SocketTransport(udp, tcp, { address, port: bound });
   }
 
   get local(): GossipAddress {

@@ -4,8 +4,9 @@
  * on one loopback address and port — never anything else: swarmnet's sockets stay in 127.0.0.0/8.
  * Each query is answered exactly as the container's resolver at 127.0.0.11 answers it.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import type { Socket } from 'node:dgram';
+import type { Server, Socket as TcpSocket } from 'node:net';
+import { bindUdpAndTcp } from '../util/udp-tcp-bind.js';
 import { SwarmnetError } from '../util/errors.js';
 
 /** The largest DNS-over-TCP message (the length prefix is 16 bits). */
@@ -29,28 +30,7 @@ export class DnsExposure {
 
   static async open(address: string, port: number, answer: DnsAnswerer): Promise<DnsExposure> {
     if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new SwarmnetError('invalid-argument', `the DNS can only be exposed on a loopback address (127.0.0.0/8), not ${address}`);
-    const udp = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind({ address, port, exclusive: true }, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = udp.address().port;
-    const tcp = createServer();
-    try {
-      await new Promise<void>((resolve, reject) => {
-        tcp.once('error', reject);
-        tcp.listen({ host: address, port: bound, exclusive: true }, () => {
-          tcp.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      udp.close();
-      throw error;
-    }
+    const { udp, tcp, port: bound } = await bindUdpAndTcp(address, port);
     const exposure = new DnsExposure(udp, tcp, address, bound);
     udp.on('message', (msg, rinfo) => {
       void answer(new Uint8Array(msg), 'udp').then((reply) => {

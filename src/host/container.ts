@@ -120,6 +120,7 @@ export class Container {
   readonly stack: NetStack;
   readonly image: Image | undefined;
   readonly #legs: ContainerLeg[] = [];
+  #loCapture: InterfaceCapture | undefined;
   readonly #options: ContainerOptions;
   readonly #processes = new Set<Process>();
   readonly #host: ProcessHost;
@@ -482,6 +483,13 @@ export class Container {
   /** Starts capturing every interface into `<dir>/<host>-<container>-<iface>.pcap`. */
   async captureStart(dir: string, hostName: string, clock: Clock): Promise<string[]> {
     const files: string[] = [];
+    // `lo` too: the container's DNS queries to 127.0.0.11 travel on it.
+    if (this.#loCapture === undefined) {
+      const path = `${dir}/${hostName}-${this.name}-lo.pcap`;
+      this.#loCapture = await InterfaceCapture.open(path, { clock });
+      this.stack.tapLoopback(this.#loCapture.wrap({ receiveFrame: () => undefined }));
+      files.push(path);
+    }
     for (const leg of this.#legs) {
       if (leg.capture !== undefined) continue;
       const path = `${dir}/${hostName}-${this.name}-${leg.config.name}.pcap`;
@@ -494,8 +502,19 @@ export class Container {
     return files;
   }
 
+  /** Whether `lo` is being captured (captureStart ran). */
+  get capturingLoopback(): boolean {
+    return this.#loCapture !== undefined;
+  }
+
   async captureStop(): Promise<void> {
     await Promise.all(this.#legs.map((leg) => this.#stopLegCapture(leg)));
+    const lo = this.#loCapture;
+    this.#loCapture = undefined;
+    if (lo !== undefined) {
+      this.stack.tapLoopback(undefined);
+      await lo.close();
+    }
   }
 
   async #stopLegCapture(leg: ContainerLeg): Promise<void> {

@@ -423,6 +423,7 @@ export class Host {
     this.#vtep.setCapture(undefined);
     const files = [current.path];
     for (const c of this.#containers.values()) {
+      if (c.capturingLoopback) files.push(join(current.dir, `${this.name}-${c.name}-lo.pcap`));
       files.push(...c.legs.filter((l) => l.capture !== undefined).map((l) => join(current.dir, `${this.name}-${c.name}-${l.config.name}.pcap`)));
       await c.captureStop();
     }

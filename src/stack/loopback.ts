@@ -39,6 +39,8 @@ export class LoopbackLink implements FrameSink {
   #timer: Timer | null = null;
   #closed = false;
   target: FrameSink | null = null;
+  /** Sees every frame sent on `lo` (a capture, as tcpdump -i lo sees them), once each. */
+  tap: FrameSink | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -52,6 +54,7 @@ export class LoopbackLink implements FrameSink {
       return;
     }
     this.#queue.push(frame);
+    this.tap?.receiveFrame(frame);
     if (!this.#draining && this.#timer === null) this.#drain();
   }
 

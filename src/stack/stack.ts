@@ -166,6 +166,10 @@ class ContainerStack implements NetStack {
     );
   }
 
+  tapLoopback(sink: FrameSink | undefined): void {
+    this.#loopLink.tap = sink ?? null;
+  }
+
   /** `ip addr add IP/32 dev NAME`: a further local address, answered in ARP on that interface. */
   addAddress(name: string, address: Ipv4Addr): void {
     this.#checkOpen();

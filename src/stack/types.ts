@@ -111,6 +111,8 @@ export interface NetStack {
   addRoute(route: RouteConfig): void;
   interfaces(): readonly StackInterface[];
   routes(): readonly RouteConfig[];
+  /** Every frame `lo` carries also goes to `sink` (a capture of the loopback device); undefined stops it. */
+  tapLoopback(sink: FrameSink | undefined): void;
   /** `ip addr add IP/32 dev NAME` / `ip addr del`: secondary local addresses (a load balancer's VIPs). */
   addAddress(name: string, address: Ipv4Addr): void;
   removeAddress(name: string, address: Ipv4Addr): void;

@@ -17,10 +17,13 @@
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/index.js';
+import { dissect, field, fieldValues, protocols, tsharkAvailable } from '../support/tshark.js';
 import { eventually, stopAndCheckClean } from './support.js';
 
 const HOSTS = ['host1', 'host2', 'host3'] as const;
@@ -178,6 +181,26 @@ describe('service discovery by the embedded DNS', () => {
     const after = await received();
     expect(after.per[0]! - before.per[0]!).toBeGreaterThanOrEqual(10);
     expect(after.per[1]! - before.per[1]!).toBeGreaterThanOrEqual(10);
+  });
+
+  it.skipIf(!tsharkAvailable())('tshark reads the DNS a container sends to 127.0.0.11 over lo: query and answer, nothing malformed', async () => {
+    const tasks = await tasksOf('servico', 2);
+    const [task, host] = [...tasks][0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'swarmnet-dns-pcap-'));
+    try {
+      await cluster.host(host).captureStart(dir);
+      await docker(host, `exec ${task} nslookup servico`);
+      const { files } = await cluster.host(host).captureStop();
+      const lo = files.find((f) => f.endsWith(`${task}-lo.pcap`))!;
+      const packets = await dissect(lo);
+      const dns = packets.filter((p) => protocols(p).endsWith(':dns'));
+      expect(dns.length).toBeGreaterThanOrEqual(4); // A and AAAA, each query and response
+      expect(fieldValues(dns[0]!, 'ip.dst')).toContain('127.0.0.11');
+      expect(dns.some((p) => field(p, 'dns.qry.name') === 'servico' && fieldValues(p, 'dns.a').length === 1)).toBe(true);
+      for (const p of packets) expect(JSON.stringify(p)).not.toMatch(/malformed|_ws\.expert/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const digAvailable = existsSync('/usr/bin/dig');

@@ -62,6 +62,7 @@ export class RecordingStack implements NetStack {
     throw new Error('not in the recording stack');
   }
   setUdpInterceptor(): void {}
+  tapLoopback(): void {}
   close(): void {
     this.closed = true;
   }

@@ -136,6 +136,7 @@ export class FakeStack implements NetStack {
     throw new Error('not in the fake stack');
   }
   setUdpInterceptor(): void {}
+  tapLoopback(): void {}
 
   addInterface(): StackInterface {
     throw new Error('not in the fake');

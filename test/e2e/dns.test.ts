@@ -120,6 +120,10 @@ describe('service discovery by the embedded DNS', () => {
     const unknown = await docker(host, `exec ${task} nslookup nosuch`, 1);
     expect(unknown).toBe("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find nosuch: NXDOMAIN\n\n** server can't find nosuch: NXDOMAIN\n\n");
     expect(await docker(host, `exec ${task} ping -c 1 nosuch`, 1)).toBe("ping: bad address 'nosuch'\n");
+    const [other] = [...tasks].find(([t]) => t !== task)!;
+    const ip = (await docker(host, `exec ${task} nslookup ${other}`)).match(/Address: (10\.[0-9.]+)/)![1]!;
+    expect(await docker(host, `exec ${task} getent hosts ${other}`)).toBe(`${ip.padEnd(16)}  ${other}\n`);
+    expect(await docker(host, `exec ${task} getent hosts nosuch`, 2)).toBe('');
     // Forwarded to the host's upstream and relayed as it answered.
     expect(await docker(host, `exec ${task} nslookup upstream.test`)).toContain('Name:\tupstream.test\nAddress: 127.0.0.99\n');
     expect(await docker(host, `exec ${task} nslookup broken.test`, 1)).toContain("** server can't find broken.test: SERVFAIL");

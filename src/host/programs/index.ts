@@ -10,6 +10,7 @@ import { dockerEntrypoint, nginx } from './nginx.js';
 import { swarmnetPerf } from './perf.js';
 import { ping } from './ping.js';
 import { nslookup } from './nslookup.js';
+import { getent } from './getent.js';
 import { sh } from './sh.js';
 import { sleep } from './sleep.js';
 import type { Program } from './types.js';
@@ -24,6 +25,7 @@ export { strerror, type ErrnoName } from './strerror.js';
 export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({
   ping,
   nslookup,
+  getent,
   ip,
   hostname,
   sleep,

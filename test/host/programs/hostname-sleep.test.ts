@@ -84,7 +84,7 @@ describe('sleep', () => {
 describe('PROGRAMS', () => {
   it('holds the applets, the nginx image programs and swarmnet-perf by name', () => {
     expect(Object.keys(PROGRAMS).sort()).toEqual(
-      ['/docker-entrypoint.sh', 'ash', 'cat', 'echo', 'env', 'false', 'hostname', 'ip', 'nginx', 'nslookup', 'ping', 'sh', 'sleep', 'swarmnet-perf', 'true'],
+      ['/docker-entrypoint.sh', 'ash', 'cat', 'echo', 'env', 'false', 'getent', 'hostname', 'ip', 'nginx', 'nslookup', 'ping', 'sh', 'sleep', 'swarmnet-perf', 'true'],
     );
     expect(Object.isFrozen(PROGRAMS)).toBe(true);
   });

@@ -37,3 +37,4 @@ export {
   type ReplayVerdict,
 } from './replay-window.js';
 export { MemberlistKeyring } from './memberlist-keyring.js';
+export { dockerSpi, ipsecKeyOrder, PeerSas, type IpsecKey, type SaChange } from './docker-ipsec.js';

@@ -32,6 +32,9 @@ import { fragNeededFor, maxInnerFrame, UNDERLAY_DEFAULT_MTU, VXLAN_OVERHEAD } fr
 import type { Underlay } from './underlay.js';
 import { withHeadroom } from '../util/frames.js';
 import { view } from '../wire/bytes.js';
+import { IpProtocol } from '../wire/ipv4.js';
+import { emitUdpHeader, UDP_HEADER_LEN } from '../wire/udp.js';
+import type { IpsecSaDatabase } from './ipsec.js';
 
 /** Overlay networks one host carries at once (each is one VNI on the shared socket). */
 export const VTEP_MAX_NETWORKS = 4096;
@@ -57,12 +60,15 @@ class VxlanPort implements BridgeUplink {
     readonly header: Uint8Array,
     readonly bridge: Bridge,
     readonly peers: PeerTable,
+    /** `--opt encrypted`: every datagram leaves sealed in ESP, cleartext for this VNI is dropped. */
+    readonly encrypted: boolean,
   ) {}
 
   transmit(frame: Uint8Array, vtepAddress: string, vtepPort: number): void {
     const vtep = this.vtep;
     if (frame.length > vtep.maxInnerFrame && vtep.fragNeeded(this.bridge, frame)) return;
-    vtep.transmit(this.header, frame, vtepAddress, vtepPort);
+    if (this.encrypted) vtep.transmitSealed(this.header, frame, vtepAddress, vtepPort);
+    else vtep.transmit(this.header, frame, vtepAddress, vtepPort);
   }
 }
 
@@ -92,19 +98,92 @@ export class Vtep {
     this.underlay.onSendError(() => this.drops.count('send-failed'));
   }
 
+  /** The host's IPsec SAs (encrypted overlays); set once by the host. */
+  ipsec: IpsecSaDatabase | undefined;
+
+  /**
+   * ESP in UDP on the data-path port (RFC 3948 framing, transport mode): the VXLAN datagram —
+   * UDP header, VXLAN header, frame — sealed with the peer's outbound SA (RFC 4106 AES-GCM,
+   * Docker's SPI and salt). No SA (no keys yet): dropped as `unknown-spi`. An SA about to run out
+   * of sequence numbers is renewed first instead of letting traffic stop (moby #52005).
+   */
+  transmitSealed(header: Uint8Array, frame: Uint8Array, address: string, port: number): void {
+    const sas = this.ipsec?.peer(address, port);
+    let outbound = sas?.outbound;
+    if (sas === undefined || outbound === undefined) {
+      this.drops.count('unknown-spi');
+      return;
+    }
+    if (outbound.remaining === 0) {
+      sas.renewOutbound();
+      outbound = sas.outbound!;
+    }
+    const innerLen = UDP_HEADER_LEN + VXLAN_HEADER_LEN + frame.length;
+    const plain = new Uint8Array(innerLen);
+    plain.set(header, UDP_HEADER_LEN);
+    plain.set(frame, UDP_HEADER_LEN + VXLAN_HEADER_LEN);
+    // The VXLAN datagram's own UDP header, checksum 0 as Linux's vxlan sends it over IPv4.
+    emitUdpHeader({ srcPort: this.underlay.sourcePort, dstPort: port, payload: plain.subarray(UDP_HEADER_LEN) }, plain, 0, 0, 0, { checksum: false });
+    const sealed = new Uint8Array(outbound.sealedLen(innerLen));
+    outbound.seal(IpProtocol.UDP, plain, sealed, 0);
+    this.counters.framesOut++;
+    this.counters.bytesOut += sealed.length;
+    const capture = this.capture;
+    if (capture !== undefined) capture.outbound([sealed], this.underlay.local.address, this.underlay.sourcePort, address, port, capture.nowUs());
+    this.underlay.send([sealed], address, port);
+  }
+
+  /** An ESP datagram from a peer: opened with its inbound SA, then handled as VXLAN. */
+  #receiveSealed(data: Uint8Array, fromAddress: string, fromPort: number): void {
+    const sas = this.ipsec?.peer(fromAddress, fromPort);
+    if (sas === undefined || data.length < 8) {
+      this.drops.count(data.length < 8 ? 'truncated' : 'unknown-spi');
+      return;
+    }
+    const spi = ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0;
+    const inbound = sas.inbound(spi);
+    if (inbound === undefined) {
+      this.drops.count('unknown-spi');
+      return;
+    }
+    const opened = inbound.open(data);
+    if (!opened.ok) {
+      this.drops.count(opened.reason);
+      return;
+    }
+    const inner = opened.value.payload;
+    if (opened.value.nextHeader !== IpProtocol.UDP || inner.length < UDP_HEADER_LEN + VXLAN_HEADER_LEN) {
+      this.drops.count('malformed');
+      return;
+    }
+    const vxlan = view(inner, UDP_HEADER_LEN);
+    const vni = vxlanVniOf(vxlan);
+    const port = vni < 0 ? undefined : this.ports.get(vni);
+    if (port === undefined || !port.encrypted) {
+      this.drops.count(vni < 0 ? 'bad-flags' : 'unknown-vni');
+      return;
+    }
+    port.bridge.receiveFromTunnel(view(vxlan, VXLAN_HEADER_LEN));
+  }
+
   /** Starts (or, with undefined, stops) recording the underlay. The caller closes the capture. */
   setCapture(capture: UnderlayCapture | undefined): void {
     this.capture = capture;
   }
 
-  /** Connects `bridge` to the tunnel for `vni`; its unicast to `peers` MACs is encapsulated. */
-  attach(vni: number, bridge: Bridge, peers: PeerTable): void {
+  /**
+   * Connects `bridge` to the tunnel for `vni`; its unicast to `peers` MACs is encapsulated (and,
+   * `encrypted`, sealed in ESP with the SAs of `ipsec`).
+   */
+  attach(vni: number, bridge: Bridge, peers: PeerTable, encrypted = false): void {
+    // moby `setupEncryption`: an encrypted network cannot be joined before the keys arrive.
+    if (encrypted && this.ipsec?.ready !== true) throw new InvalidArgumentError('encryption keys not present');
     if (!Number.isInteger(vni) || vni < 0 || vni > VNI_MAX) throw new InvalidArgumentError(`VNI out of range 0..${VNI_MAX}: ${vni}`);
     if (this.ports.has(vni)) throw new InvalidArgumentError(`VNI ${vni} is already attached on this host`);
     if (this.ports.size >= VTEP_MAX_NETWORKS) throw new InvalidArgumentError(`a host carries at most ${VTEP_MAX_NETWORKS} overlay networks`);
     const header = new Uint8Array(VXLAN_HEADER_LEN);
     emitVxlanHeader(vni, header, 0);
-    const port = new VxlanPort(this, vni, header, bridge, peers);
+    const port = new VxlanPort(this, vni, header, bridge, peers, encrypted);
     this.ports.set(vni, port);
     bridge.setUplink(port);
   }
@@ -166,6 +245,13 @@ export class Vtep {
       const local = this.underlay.local;
       capture.inbound(data, fromAddress, fromPort, local.address, local.port, capture.nowUs());
     }
+    // With IPsec keys, ESP shares this port (RFC 3948): VXLAN is told apart by its first word,
+    // flags 0x08 and 24 reserved zero bits as every sender writes it; an ESP SPI is anything else
+    // (the one SPI 0x08000000 would be taken for VXLAN — 1 in 2^32).
+    if (this.ipsec?.ready === true && data.length >= VXLAN_HEADER_LEN && (data[0] !== 0x08 || data[1] !== 0 || data[2] !== 0 || data[3] !== 0)) {
+      this.#receiveSealed(data, fromAddress, fromPort);
+      return;
+    }
     const vni = vxlanVniOf(data);
     if (vni < 0) {
       this.drops.count(data.length < VXLAN_HEADER_LEN ? 'truncated' : 'bad-flags');
@@ -174,6 +260,10 @@ export class Vtep {
     const port = this.ports.get(vni);
     if (port === undefined) {
       this.drops.count('unknown-vni');
+      return;
+    }
+    if (port.encrypted) {
+      this.drops.count('cleartext');
       return;
     }
     port.bridge.receiveFromTunnel(view(data, VXLAN_HEADER_LEN));

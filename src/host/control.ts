@@ -50,11 +50,14 @@ export interface NetworkSpec {
   readonly mtu?: number;
   /** A swarm overlay's network ID (64 hex): its NetworkDB network. */
   readonly id?: string;
+  /** `--opt encrypted`: VXLAN sealed in ESP between hosts. */
+  readonly encrypted?: boolean;
 }
 
-export interface NetworkInfo extends Required<Omit<NetworkSpec, 'id'>> {
+export interface NetworkInfo extends Required<Omit<NetworkSpec, 'id' | 'encrypted'>> {
   readonly vni: number;
   readonly id?: string;
+  readonly encrypted?: boolean;
 }
 
 /** A remote endpoint as the overlay_peer_table carries it (reference §1.5). */

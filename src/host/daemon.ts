@@ -48,6 +48,8 @@ import type { PbSessionMessage } from '../wire/swarmkit.js';
 import type { NdbEndpointRecord } from '../wire/networkdb.js';
 import type { GossipInfo } from './control.js';
 
+/** The swarm key subsystem of encrypted overlays' IPsec (swarmkit keymanager). */
+const IPSEC_KEY_SUBSYSTEM = 'networking:ipsec';
 /** How long `swarm init` / `join` wait for the node's first session (real milliseconds). */
 export const SESSION_WAIT_MS = 10_000;
 /** moby `swarmConnectTimeout`: bound on the whole join handshake. */
@@ -469,6 +471,8 @@ export class Daemon {
         void agent.publishLogs(subscription.id, executor.logs(subscription.selector, subscription.options)).catch(() => undefined);
       },
       onSessionMessage: (message) => {
+        const ipsec = message.network_bootstrap_keys.filter((k) => k.subsystem === IPSEC_KEY_SUBSYSTEM).map((k) => ({ key: k.key, lamportTime: k.lamport_time }));
+        if (ipsec.length > 0) this.#options.runtime.setIpsecKeys(ipsec);
         network.onSession(message.network_bootstrap_keys, gossipBootstrap(message));
         executor.endpointsChanged();
       },

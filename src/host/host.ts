@@ -19,6 +19,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostCounters, UnderlayCapture, Vtep } from '../dataplane/index.js';
+import { IpsecSaDatabase } from '../dataplane/ipsec.js';
 import type { Underlay } from '../dataplane/underlay.js';
 import { createNetStack } from '../stack/index.js';
 import type { NetStack } from '../stack/types.js';
@@ -86,6 +87,8 @@ export class Host {
   readonly counters = new HostCounters(this.drops);
   readonly #underlay: Underlay;
   readonly #vtep: Vtep;
+  /** Encrypted overlays' SAs, one set per remote VTEP. */
+  readonly #ipsec: IpsecSaDatabase;
   readonly #networks: Networks;
   /** The Engine API this host serves (swarm membership now; networks and services next). */
   readonly daemon: Daemon;
@@ -114,6 +117,8 @@ export class Host {
     this.#upstreams = upstreams.map(parseUpstream);
     this.#noRecords = new EmbeddedDns({ stackOf: () => undefined, recordsFor: () => [], rng: Rng.derive(options.seed, `${options.name}/dns`), drops: this.drops, upstreams: this.#upstreams });
     this.#vtep = new Vtep({ underlay: options.underlay, drops: this.drops, counters: this.counters });
+    this.#ipsec = new IpsecSaDatabase(options.underlay.local.address);
+    this.#vtep.ipsec = this.#ipsec;
     this.#networks = new Networks({ drops: this.drops, vtep: this.#vtep, local: this.underlayEndpoint });
     const { address, port } = this.underlayEndpoint;
     this.daemon = new Daemon({
@@ -200,6 +205,7 @@ export class Host {
       },
       hasNetwork: (name) => this.#networks.has(name),
       stackOf: (name) => this.#containers.get(name)?.stack,
+      setIpsecKeys: (keys) => void this.#ipsec.setKeys(keys),
       endpoints: (name) => (this.#networks.has(name) ? this.#networks.get(name).endpoints : 0),
       addPeer: (spec) => void this.#networks.addPeer(spec),
       removePeer: (spec) => void this.#networks.removePeer(spec),

@@ -9,6 +9,7 @@
 import type { Container, ContainerOptions } from './container.js';
 import type { NetworkInfo, NetworkSpec, PeerSpec } from './control.js';
 import type { NetStack } from '../stack/types.js';
+import type { IpsecKey } from '../crypto/docker-ipsec.js';
 
 /** The process-related options a container takes (image, env, tty, onExit …), as the runtime defines them. */
 export type ContainerProcessOptions = Omit<ContainerOptions, 'name' | 'id' | 'hostname' | 'libc' | 'stack' | 'clock' | 'rng' | 'programs'>;
@@ -63,6 +64,8 @@ export interface LocalRuntime {
   /** Removes an overlay with no endpoints left; true when removed. */
   releaseNetwork(name: string): boolean;
   hasNetwork(name: string): boolean;
+  /** The swarm's `networking:ipsec` keys (encrypted overlays' SAs follow them). */
+  setIpsecKeys(keys: readonly IpsecKey[]): void;
   /** A container's network stack (the embedded DNS binds 127.0.0.11:53 in it). */
   stackOf(name: string): NetStack | undefined;
   /** Endpoints (container legs) on a network. */

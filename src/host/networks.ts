@@ -103,11 +103,11 @@ export class Networks {
       gateway: { ip: gateway, mac: macFromIpv4(gateway) },
       drops: this.deps.drops,
     });
-    const info: NetworkInfo = { name: spec.name, driver: spec.driver, vni, subnet: formatIpv4(subnet.network), prefixLength: subnet.prefixLength, gateway: formatIpv4(gateway), mtu, ...(spec.id !== undefined ? { id: spec.id } : {}) };
+    const info: NetworkInfo = { name: spec.name, driver: spec.driver, vni, subnet: formatIpv4(subnet.network), prefixLength: subnet.prefixLength, gateway: formatIpv4(gateway), mtu, ...(spec.id !== undefined ? { id: spec.id } : {}), ...(spec.encrypted === true ? { encrypted: true } : {}) };
     let peers: PeerTable | undefined;
     if (overlay) {
       peers = new PeerTable();
-      this.deps.vtep.attach(vni, bridge, peers);
+      this.deps.vtep.attach(vni, bridge, peers, spec.encrypted === true);
     }
     const allocator = overlay ? undefined : new SerialIpAllocator(subnet, [gateway]);
     this.#byName.set(spec.name, { info, subnet, gateway, bridge, peers, allocator, endpoints: 0 });

@@ -35,5 +35,5 @@ export function overlaySpecOf(network: PbNetwork): NetworkSpec {
   const config = network.ipam?.configs.find((c) => c.subnet.includes('.'));
   if (vnis.length === 0 || config === undefined) throw new Error(`network ${name} has no allocated VXLAN ID or IPv4 subnet yet`);
   const [subnet, prefix] = config.subnet.split('/') as [string, string];
-  return { name, id: network.id, driver: 'overlay', vni: vnis[0]!, subnet, prefixLength: Number(prefix), gateway: config.gateway.split('/')[0]!, mtu: overlayMtu(network) };
+  return { name, id: network.id, driver: 'overlay', vni: vnis[0]!, subnet, prefixLength: Number(prefix), gateway: config.gateway.split('/')[0]!, mtu: overlayMtu(network), ...(Object.hasOwn(network.spec.driver_config?.options ?? {}, ENCRYPTED_OPTION) ? { encrypted: true } : {}) };
 }

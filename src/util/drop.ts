@@ -67,6 +67,9 @@ export const DROP_REASONS = [
   // — gossip (gossip/) —
   /** An event no newer (Lamport time) than what is stored: a replay or a late copy, not re-gossiped. */
   'stale',
+  // — encrypted overlays —
+  /** Cleartext VXLAN for an encrypted VNI (Docker's iptables rule drops it). */
+  'cleartext',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

@@ -112,10 +112,4 @@ export class PeerSas {
     }
     return changes;
   }
-
-  /** A fresh outbound SA under the same key (a new sequence space before the counter would wrap). */
-  renewOutbound(): void {
-    const sa = this.#outbound?.sa;
-    if (sa !== undefined) this.#outbound = new EspOutboundSa(sa);
-  }
 }

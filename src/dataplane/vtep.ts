@@ -104,19 +104,20 @@ export class Vtep {
   /**
    * ESP in UDP on the data-path port (RFC 3948 framing, transport mode): the VXLAN datagram —
    * UDP header, VXLAN header, frame — sealed with the peer's outbound SA (RFC 4106 AES-GCM,
-   * Docker's SPI and salt). No SA (no keys yet): dropped as `unknown-spi`. An SA about to run out
-   * of sequence numbers is renewed first instead of letting traffic stop (moby #52005).
+   * Docker's SPI and salt). No SA (no keys yet): dropped as `unknown-spi`. An SA whose 32-bit
+   * sequence is used up refuses to wrap (RFC 4303 §3.3.3): `sequence-exhausted` until the next
+   * key rotation gives a new SA — Docker's behaviour too (moby #52005).
    */
   transmitSealed(header: Uint8Array, frame: Uint8Array, address: string, port: number): void {
     const sas = this.ipsec?.peer(address, port);
-    let outbound = sas?.outbound;
+    const outbound = sas?.outbound;
     if (sas === undefined || outbound === undefined) {
       this.drops.count('unknown-spi');
       return;
     }
     if (outbound.remaining === 0) {
-      sas.renewOutbound();
-      outbound = sas.outbound!;
+      this.drops.count('sequence-exhausted');
+      return;
     }
     const innerLen = UDP_HEADER_LEN + VXLAN_HEADER_LEN + frame.length;
     const plain = new Uint8Array(innerLen);

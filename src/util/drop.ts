@@ -70,6 +70,8 @@ export const DROP_REASONS = [
   // — encrypted overlays —
   /** Cleartext VXLAN for an encrypted VNI (Docker's iptables rule drops it). */
   'cleartext',
+  /** An outbound ESP SA whose 32-bit sequence is used up (RFC 4303 §3.3.3: never wrap). */
+  'sequence-exhausted',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

@@ -137,13 +137,11 @@ describe('gossip drives the overlays', () => {
     // Scaling adds a task and leaves the two running ones alone.
     expect(three.filter((t) => tasks.some((x) => x.ID === t.ID))).toHaveLength(2);
     const added = three.find((t) => hostOf.get(t.NodeID!) === 'worker-3')!;
-    const start = Date.now();
     await eventually(
       'the new record on worker-1 and worker-2',
       async () => ((await Promise.all(['worker-1', 'worker-2'].map(gossip))).every((i) => records(i, 'gossipnet').includes(taskIp(added))) ? true : undefined),
       10_000,
     );
-    expect(Date.now() - start).toBeLessThan(10_000);
     expect((await gossip('manager')).networks.find((n) => n.name === 'gossipnet')).toBeUndefined();
     const first = three.find((t) => hostOf.get(t.NodeID!) === 'worker-1')!;
     await pingTask('worker-3', added, first);

@@ -5,8 +5,10 @@
  * fail (SIGKILL / an abrupt close) and leave gracefully, as memberlist itself would.
  *
  * Measured on this machine for a real 3-node memberlist (reference memberlist-wire.md §4): a
- * killed node is reported in 5.2–7.0 s, a graceful leave in ~170 ms. The bounds asserted here are
- * looser (behaviour, not timing): a failure within 15 s, a leave well before a failure could be.
+ * killed node is reported in 5.2–7.0 s, a graceful leave in ~170 ms. What is asserted here is
+ * behaviour, not speed: a failure is declared only after memberlist's 4 s minimum suspicion (and
+ * within the wait), a leave is reported as a leave (state `left`), not as a failure; the times
+ * themselves are measured by `npm run bench -- --only gossip`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealClock, seconds } from '../../src/util/clock.js';
@@ -77,14 +79,12 @@ describe.skipIf(!available).each([
     await until('a to see b dead', () => a.member('bbbbbbbbbbbb')?.state === 'dead', 15_000);
 
     // The Go peer dies (SIGKILL): ours declare it dead.
-    const goKilledAt = Date.now();
     go.kill();
     const took = await until('a to declare the Go peer dead', () => a.member('gopeer000001')?.state === 'dead', 15_000);
     expect(took).toBeGreaterThan(4000);
-    expect(Date.now() - goKilledAt).toBeLessThan(15_000);
   }, 60_000);
 
-  it('graceful leaves are seen as leaves, both ways, fast', async () => {
+  it('graceful leaves are seen as leaves, both ways', async () => {
     const go = await MlPeer.start({ name: 'gopeer000002', ...(ring ? { keys: ring } : {}) });
     const a = await node('dddddddddddd', ring);
     const c = await node('cccccccccccc', ring);
@@ -93,17 +93,13 @@ describe.skipIf(!available).each([
     await go.membersUntil((alive) => alive.length === 3, 10_000);
     await until('a to list everyone', () => names(a).length === 3, 10_000);
 
-    const leftAt = Date.now();
     await c.leave(seconds(2));
     const leaveEvent = await go.waitFor((e) => e.event === 'leave' && e['node'] === 'cccccccccccc', 5000);
     expect(leaveEvent['state']).toBe('left');
-    expect(leaveEvent.t - leftAt).toBeLessThan(2000);
     await c.close();
 
-    const start = Date.now();
     await go.leave();
     await until('a to see the Go peer leave', () => a.member('gopeer000002')?.state === 'left', 5000);
-    expect(Date.now() - start).toBeLessThan(3000);
   }, 30_000);
 });
 

@@ -94,6 +94,37 @@ export class UnderlayCapture {
     return this.record(this.single, fromAddress, fromPort, toAddress, toPort, this.inboundId, timestampUs);
   }
 
+  /**
+   * An ESP packet of an encrypted overlay, recorded as Docker's NIC carries it: IPv4 protocol 50
+   * straight after the IP header (the native-free transport's UDP framing, RFC 3948, is a detail
+   * of the emulation's sockets), so Wireshark decrypts it with the host's `esp_sa` file and
+   * dissects the VXLAN datagram inside.
+   */
+  esp(packet: Uint8Array, srcAddress: string, dstAddress: string, outbound: boolean, timestampUs: number): boolean {
+    const src = this.ipv4Of(srcAddress);
+    const dst = this.ipv4Of(dstAddress);
+    if (src < 0 || dst < 0 || IPV4_HEADER_LEN + packet.length > IPV4_MAX_PACKET_LEN) {
+      this.unframable++;
+      return false;
+    }
+    const id = outbound ? (this.outboundId = (this.outboundId + 1) & 0xffff) : (this.inboundId = (this.inboundId + 1) & 0xffff);
+    const out = this.outer;
+    emitEthernetHeader(macFromIpv4(dst), macFromIpv4(src), EtherType.IPV4, out, 0);
+    const h = this.ipHeader;
+    h.src = src;
+    h.dst = dst;
+    h.identification = id;
+    h.protocol = IpProtocol.ESP;
+    emitIpv4Header(h, packet.length, out, ETHERNET_HEADER_LEN);
+    h.protocol = IpProtocol.UDP;
+    const parts = this.parts;
+    parts.length = 0;
+    parts.push(out.subarray(0, ETHERNET_HEADER_LEN + IPV4_HEADER_LEN), packet);
+    const written = this.writer.writev(parts, timestampUs);
+    parts.length = 0;
+    return written;
+  }
+
   get packetsWritten(): number {
     return this.writer.packetsWritten;
   }

@@ -130,7 +130,7 @@ export class Vtep {
     this.counters.framesOut++;
     this.counters.bytesOut += sealed.length;
     const capture = this.capture;
-    if (capture !== undefined) capture.outbound([sealed], this.underlay.local.address, this.underlay.sourcePort, address, port, capture.nowUs());
+    if (capture !== undefined) capture.esp(sealed, this.underlay.local.address, address, true, capture.nowUs());
     this.underlay.send([sealed], address, port);
   }
 
@@ -242,16 +242,17 @@ export class Vtep {
     this.counters.framesIn++;
     this.counters.bytesIn += data.length;
     const capture = this.capture;
-    if (capture !== undefined) {
-      const local = this.underlay.local;
-      capture.inbound(data, fromAddress, fromPort, local.address, local.port, capture.nowUs());
-    }
     // With IPsec keys, ESP shares this port (RFC 3948): VXLAN is told apart by its first word,
     // flags 0x08 and 24 reserved zero bits as every sender writes it; an ESP SPI is anything else
     // (the one SPI 0x08000000 would be taken for VXLAN — 1 in 2^32).
     if (this.ipsec?.ready === true && data.length >= VXLAN_HEADER_LEN && (data[0] !== 0x08 || data[1] !== 0 || data[2] !== 0 || data[3] !== 0)) {
+      if (capture !== undefined) capture.esp(data, fromAddress, this.underlay.local.address, false, capture.nowUs());
       this.#receiveSealed(data, fromAddress, fromPort);
       return;
+    }
+    if (capture !== undefined) {
+      const local = this.underlay.local;
+      capture.inbound(data, fromAddress, fromPort, local.address, local.port, capture.nowUs());
     }
     const vni = vxlanVniOf(data);
     if (vni < 0) {

@@ -16,10 +16,10 @@
  * process (image, env, PID 1), sandboxes with none (a load-balancer endpoint), overlays created
  * lazily from a task's network and released when their last endpoint goes, and peer tables.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostCounters, UnderlayCapture, Vtep } from '../dataplane/index.js';
-import { IpsecSaDatabase } from '../dataplane/ipsec.js';
+import { espSaLine, IpsecSaDatabase } from '../dataplane/ipsec.js';
 import type { Underlay } from '../dataplane/underlay.js';
 import { createNetStack } from '../stack/index.js';
 import type { NetStack } from '../stack/types.js';
@@ -428,6 +428,13 @@ export class Host {
     this.#underlayCapture = undefined;
     this.#vtep.setCapture(undefined);
     const files = [current.path];
+    // Encrypted overlays: Wireshark's esp_sa table for every SA this host used.
+    const sas = this.#ipsec.records();
+    if (sas.length > 0) {
+      const keyFile = join(current.dir, `${this.name}-esp_sa`);
+      await writeFile(keyFile, sas.map((r) => `${espSaLine(r)}\n`).join(''));
+      files.push(keyFile);
+    }
     for (const c of this.#containers.values()) {
       if (c.capturingLoopback) files.push(join(current.dir, `${this.name}-${c.name}-lo.pcap`));
       files.push(...c.legs.filter((l) => l.capture !== undefined).map((l) => join(current.dir, `${this.name}-${c.name}-${l.config.name}.pcap`)));

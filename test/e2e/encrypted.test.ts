@@ -1,8 +1,9 @@
 /**
  * An encrypted overlay (`--opt encrypted`) on two real host threads, native-free transport (ESP
  * in UDP on the data-path port, RFC 3948 framing): containers ping across hosts by name, the
- * underlay carries ESP only — no cleartext VXLAN — for that network, MTU 1424; cleartext VXLAN
- * for its VNI and tampered or replayed ESP sent to a host are dropped and counted.
+ * underlay carries ESP only — no cleartext VXLAN — for that network, MTU 1424, and tshark
+ * decrypts the capture with the key file written beside it; cleartext VXLAN for its VNI and
+ * tampered or replayed ESP sent to a host are dropped and counted.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,11 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/index.js';
 import { parseEthernet } from '../../src/wire/ethernet.js';
-import { parseIpv4 } from '../../src/wire/ipv4.js';
+import { IpProtocol, parseIpv4 } from '../../src/wire/ipv4.js';
 import { readPcap } from '../../src/wire/pcap.js';
-import { parseUdp } from '../../src/wire/udp.js';
 import { emitVxlanHeader } from '../../src/wire/vxlan.js';
 import { expectOk } from '../support/codec.js';
+import { dissect, field, protocols, tsharkAvailable } from '../support/tshark.js';
 import { eventually, stopAndCheckClean } from './support.js';
 
 const HOSTS = ['host1', 'host2'] as const;
@@ -29,13 +30,12 @@ async function docker(host: string, command: string): Promise<string> {
   return r.stdout;
 }
 
-/** The UDP payloads of an underlay capture, with their outer addresses. */
-function underlay(path: string) {
+/** The IP packets of an underlay capture: protocol, addresses, payload. */
+function espPackets(path: string) {
   const pcap = expectOk(readPcap(readFileSync(path)), path);
   return [...pcap.records].map((r) => {
     const outer = expectOk(parseIpv4(expectOk(parseEthernet(expectOk(r, 'record').data)).payload), 'outer IPv4');
-    const udp = expectOk(parseUdp(outer.payload, outer.src, outer.dst), 'outer UDP');
-    return { src: outer.src, dst: outer.dst, payload: Uint8Array.from(udp.payload) };
+    return { protocol: outer.protocol, src: outer.src, dst: outer.dst, length: outer.payload.length, payload: Uint8Array.from(outer.payload) };
   });
 }
 
@@ -76,13 +76,20 @@ describe('encrypted overlay (native-free ESP in UDP)', () => {
       });
       expect(out).toContain('3 packets transmitted, 3 packets received, 0% packet loss');
       await cluster.captureStop();
-      const datagrams = underlay(join(dir, 'host1-underlay.pcap'));
-      expect(datagrams.length).toBeGreaterThanOrEqual(6);
-      for (const d of datagrams) {
-        // ESP: an SPI first, never VXLAN's 0x08 000000 word (which would carry the VNI in clear).
-        const word = ((d.payload[0]! << 24) | (d.payload[1]! << 16) | (d.payload[2]! << 8) | d.payload[3]!) >>> 0;
-        expect(word).not.toBe(0x08000000);
-        expect(d.payload.length).toBeGreaterThanOrEqual(98 + 8 + 8 + 24); // frame + VXLAN + UDP + ESP (SPI, sequence, IV, trailer, ICV)
+      const packets = espPackets(join(dir, 'host1-underlay.pcap'));
+      expect(packets.length).toBeGreaterThanOrEqual(6);
+      for (const p of packets) {
+        // As Docker's NIC carries it: IP protocol 50, ESP around the VXLAN datagram (no cleartext).
+        expect(p.protocol).toBe(IpProtocol.ESP);
+        expect(p.length).toBeGreaterThanOrEqual(98 + 8 + 8 + 24); // frame + VXLAN + UDP + ESP (SPI, sequence, IV, trailer, ICV)
+      }
+      if (tsharkAvailable()) {
+        // The key file the capture came with decrypts it: VXLAN → ICMP inside, every ICV good.
+        const keys = readFileSync(join(dir, 'host1-esp_sa'), 'utf8').trim().split('\n');
+        const dissected = await dissect(join(dir, 'host1-underlay.pcap'), ['esp.enable_encryption_decode:TRUE', 'esp.enable_authentication_check:TRUE', ...keys.map((k) => `uat:esp_sa:${k}`)]);
+        expect(dissected.map(protocols)).toContain('eth:ethertype:ip:esp:udp:vxlan:eth:ethertype:ip:icmp:data');
+        for (const p of dissected) expect(field(p, 'esp.icv_good')).toBe('1');
+        expect(dissected.filter((p) => field(p, 'icmp.type') === '0')).toHaveLength(3);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -98,7 +105,7 @@ describe('encrypted overlay (native-free ESP in UDP)', () => {
       await cluster.captureStart(dir);
       await docker('host1', 'exec c1 ping -c 1 c2');
       await cluster.captureStop();
-      esp = underlay(join(dir, 'host1-underlay.pcap')).find((d) => d.dst === (host2.address.split('.').reduce((a, o) => a * 256 + Number(o), 0) >>> 0))!.payload;
+      esp = espPackets(join(dir, 'host1-underlay.pcap')).find((d) => d.dst === (host2.address.split('.').reduce((a, o) => a * 256 + Number(o), 0) >>> 0))!.payload;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -56,6 +56,11 @@ export interface ClusterOptions {
    * embedded DNS forwards names it does not know to them. None by default: SERVFAIL.
    */
   readonly dnsUpstreams?: readonly string[];
+  /**
+   * The swarm's networking-key rotation period in emulated ms: swarmkit's 12 h by default;
+   * `--time-scale` speeds it up with every other timer, tests may shorten it alone.
+   */
+  readonly keyRotationIntervalMs?: number;
 }
 
 export interface HostFailure {
@@ -129,6 +134,7 @@ export class Cluster {
   readonly #onHostFailure: ((failure: HostFailure) => void) | undefined;
   #heartbeatPeriodMs: number | undefined;
   #dnsUpstreams: readonly string[] = [];
+  #keyRotationIntervalMs: number | undefined;
   readonly #killed = new Set<string>();
 
   private constructor(
@@ -164,6 +170,10 @@ export class Cluster {
     pool.on('error', () => {});
     const cluster = new Cluster(mode, seed, timeScale, pool, plan, options.onHostFailure);
     cluster.#heartbeatPeriodMs = options.heartbeatPeriodMs;
+    if (options.keyRotationIntervalMs !== undefined && !(options.keyRotationIntervalMs >= 100 && Number.isFinite(options.keyRotationIntervalMs))) {
+      throw new InvalidArgumentError(`keyRotationIntervalMs must be a number of at least 100: ${options.keyRotationIntervalMs}`);
+    }
+    cluster.#keyRotationIntervalMs = options.keyRotationIntervalMs;
     if (options.dnsUpstreams !== undefined) {
       if (options.dnsUpstreams.length > MAX_UPSTREAMS) throw new InvalidArgumentError(`at most ${MAX_UPSTREAMS} dnsUpstreams, got ${options.dnsUpstreams.length}`);
       for (const u of options.dnsUpstreams) {
@@ -204,6 +214,7 @@ export class Cluster {
       managementPort: this.#plan.mode === 'address' ? MANAGEMENT_PORT : 0,
       ...(this.#heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: this.#heartbeatPeriodMs } : {}),
       ...(this.#dnsUpstreams.length > 0 ? { dnsUpstreams: this.#dnsUpstreams } : {}),
+      ...(this.#keyRotationIntervalMs !== undefined ? { keyRotationIntervalMs: this.#keyRotationIntervalMs } : {}),
     };
     const task = this.#pool.run({ port: port2, config }, { transferList: [port2] }).then(
       (result: HostTaskOutcome | undefined) => {

@@ -294,4 +294,6 @@ export interface HostTaskConfig {
   readonly heartbeatPeriodMs?: number;
   /** The hosts' DNS upstreams (`127.x.y.z[:port]`). */
   readonly dnsUpstreams?: readonly string[];
+  /** The swarm's key rotation period in emulated ms (swarmkit's 12 h unless a test shortens it). */
+  readonly keyRotationIntervalMs?: number;
 }

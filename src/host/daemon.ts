@@ -75,6 +75,8 @@ export interface DaemonOptions {
   readonly gossipPort: number;
   /** The host's drop counters (gossip counts its drops there). */
   readonly drops: DropCounters;
+  /** The networking keys' rotation period when this host becomes the leader (12 h by default). */
+  readonly keyRotationInterval?: Duration;
   /** The host's DNS upstreams (loopback only), for names the swarm's networks do not know. */
   readonly dnsUpstreams?: readonly Upstream[];
 }
@@ -308,6 +310,7 @@ export class Daemon {
       defaultAddrPool: settings.defaultAddrPool,
       subnetSize: settings.subnetSize,
       ...(o.heartbeatPeriod !== undefined ? { heartbeatPeriod: o.heartbeatPeriod } : {}),
+      ...(o.keyRotationInterval !== undefined ? { keyRotationInterval: o.keyRotationInterval } : {}),
     });
     const port = Number(manager.address.slice(manager.address.lastIndexOf(':') + 1));
     const leader = { host: o.address, port };

@@ -65,6 +65,8 @@ export interface HostOptions {
    * embedded DNS forwards unknown names to them. Without any, such names get SERVFAIL.
    */
   readonly dnsUpstreams?: readonly string[];
+  /** The swarm's key rotation period if this host becomes the leader (swarmkit's 12 h otherwise). */
+  readonly keyRotationInterval?: Duration;
   /** NetworkDB's port: 7946 when `managementPort` is set (address mode), else any free port. */
   readonly gossipPort?: number;
   /** Shorter swarm heartbeats (tests); swarmkit's 5 s otherwise. */
@@ -134,6 +136,7 @@ export class Host {
       gossipPort: options.gossipPort ?? (options.managementPort ? GOSSIP_PORT : 0),
       drops: this.drops,
       ...(this.#upstreams.length > 0 ? { dnsUpstreams: this.#upstreams } : {}),
+      ...(options.keyRotationInterval !== undefined ? { keyRotationInterval: options.keyRotationInterval } : {}),
     });
   }
 

@@ -44,6 +44,7 @@ export default async function runHostTask({ port, config }: HostTask): Promise<H
       managementPort: config.managementPort,
       ...(config.heartbeatPeriodMs !== undefined ? { heartbeatPeriod: ms(config.heartbeatPeriodMs) } : {}),
       ...(config.dnsUpstreams !== undefined ? { dnsUpstreams: config.dnsUpstreams } : {}),
+      ...(config.keyRotationIntervalMs !== undefined ? { keyRotationInterval: ms(config.keyRotationIntervalMs) } : {}),
     });
     // A `crash` request throws from a timer, as a bug in a socket or timer callback would.
     server = new ControlServer(port, host, (error) => {

@@ -62,6 +62,8 @@ export interface ManagerInitOptions {
   readonly subnetSize: number;
   /** Shorter dispatcher heartbeats for tests; swarmkit's 5 s by default. */
   readonly heartbeatPeriod?: Duration;
+  /** The networking keys' rotation period; swarmkit's 12 h unless a test shortens it. */
+  readonly keyRotationInterval?: Duration;
 }
 
 /** What a node holds after init, join or renewal: its identity and TLS material. */
@@ -177,8 +179,10 @@ export class Manager {
       leaderId: nodeId,
       networks: this.networks,
     });
-    this.#keys.start(options.clock, () =>
-      this.store.updateCluster((c) => ({ ...c, network_bootstrap_keys: this.#pbKeys(), encryption_key_lamport_clock: this.#keys.lamportClock })),
+    this.#keys.start(
+      options.clock,
+      () => this.store.updateCluster((c) => ({ ...c, network_bootstrap_keys: this.#pbKeys(), encryption_key_lamport_clock: this.#keys.lamportClock })),
+      options.keyRotationInterval,
     );
     server.addService(serviceDefinition('CA'), {
       GetRootCACertificate: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => callback(null, { certificate: Buffer.from(rootCa.certPem) }),

@@ -3,7 +3,8 @@
  * in UDP on the data-path port, RFC 3948 framing): containers ping across hosts by name, the
  * underlay carries ESP only — no cleartext VXLAN — for that network, MTU 1424, and tshark
  * decrypts the capture with the key file written beside it; cleartext VXLAN for its VNI and
- * tampered or replayed ESP sent to a host are dropped and counted.
+ * tampered or replayed ESP sent to a host are dropped and counted; with the keys rotating every
+ * 2 s (swarmkit's 12 h, shortened), a continuous ping across three rotations loses nothing.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { dissect, field, protocols, tsharkAvailable } from '../support/tshark.js
 import { eventually, stopAndCheckClean } from './support.js';
 
 const HOSTS = ['host1', 'host2'] as const;
+const ROTATION_MS = 2000;
 let cluster: Cluster;
 let resourcesBefore: string[];
 let vni: number;
@@ -50,7 +52,8 @@ const dropsOf = async (host: string) => (await cluster.host(host).stats()).drops
 
 beforeAll(async () => {
   resourcesBefore = process.getActiveResourcesInfo();
-  cluster = await Cluster.start({ hosts: HOSTS, mode: 'address', heartbeatPeriodMs: 250 });
+  // Keys rotate every 2 s instead of 12 h, so a test sees several rotations.
+  cluster = await Cluster.start({ hosts: HOSTS, mode: 'address', heartbeatPeriodMs: 250, keyRotationIntervalMs: ROTATION_MS });
   await docker('host1', 'swarm init');
   const token = (await docker('host1', 'swarm join-token -q worker')).trim();
   await docker('host2', `swarm join --token ${token} ${cluster.host('host1').underlay.address}:2377`);
@@ -126,4 +129,26 @@ describe('encrypted overlay (native-free ESP in UDP)', () => {
     // The network still works.
     expect(await docker('host2', 'exec c2 ping -c 1 c1')).toContain('1 packets received');
   });
+
+  it('a continuous ping across three key rotations loses nothing; tshark decrypts every packet of every SA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarmnet-esp-'));
+    try {
+      await cluster.captureStart(dir);
+      const out = await docker('host1', 'exec c1 ping -c 16 -i 0.5 c2');
+      await cluster.captureStop();
+      expect(out).toContain('16 packets transmitted, 16 packets received, 0% packet loss');
+      const host1 = cluster.host('host1').underlay.address.split('.').reduce((a, o) => a * 256 + Number(o), 0) >>> 0;
+      const sent = espPackets(join(dir, 'host1-underlay.pcap')).filter((p) => p.src === host1);
+      const spis = new Set(sent.map((p) => Buffer.from(p.payload.subarray(0, 4)).toString('hex')));
+      expect(spis.size).toBeGreaterThanOrEqual(3); // the outbound SA moved with the primary key
+      if (tsharkAvailable()) {
+        const keys = readFileSync(join(dir, 'host1-esp_sa'), 'utf8').trim().split('\n');
+        const dissected = await dissect(join(dir, 'host1-underlay.pcap'), ['esp.enable_encryption_decode:TRUE', 'esp.enable_authentication_check:TRUE', ...keys.map((k) => `uat:esp_sa:${k}`)]);
+        for (const p of dissected) expect(field(p, 'esp.icv_good')).toBe('1');
+        expect(dissected.filter((p) => field(p, 'icmp.type') === '0')).toHaveLength(16);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

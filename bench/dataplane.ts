@@ -7,6 +7,7 @@
  * Traffic starts and ends in the containers (`swarmnet-perf` flood/sink/echo/pingpong), so no
  * message crosses threads per packet; the cluster only starts and collects the runs.
  */
+import { randomBytes } from 'node:crypto';
 import { Cluster } from '../src/cluster/index.js';
 import { dgramFlood, dgramRoundTrip, floodResult, percentiles, type FloodResult, type RoundTripResult } from './baseline.js';
 import type { Section } from './report.js';
@@ -42,10 +43,18 @@ interface FloodRow {
   readonly ratio: number;
 }
 
-async function emulatedFlood(cluster: Cluster, dstIp: string, payload: number, floodMs: number): Promise<FloodResult> {
-  const sinkRun = cluster.exec('b', 'cb', ['swarmnet-perf', 'sink', String(SINK_PORT), '500'], { timeoutMs: floodMs + 30_000 });
+/** The two containers a measurement runs between: `from` on host a, `to` on host b. */
+interface Pair {
+  readonly from: string;
+  readonly to: string;
+}
+const PLAIN: Pair = { from: 'ca', to: 'cb' };
+const ENCRYPTED: Pair = { from: 'ea', to: 'eb' };
+
+async function emulatedFlood(cluster: Cluster, dstIp: string, payload: number, floodMs: number, pair: Pair = PLAIN): Promise<FloodResult> {
+  const sinkRun = cluster.exec('b', pair.to, ['swarmnet-perf', 'sink', String(SINK_PORT), '500'], { timeoutMs: floodMs + 30_000 });
   await new Promise((r) => setTimeout(r, 200)); // the sink binds before the flood starts
-  const floodRun = await cluster.exec('a', 'ca', ['swarmnet-perf', 'flood', dstIp, String(SINK_PORT), String(payload), String(floodMs)]);
+  const floodRun = await cluster.exec('a', pair.from, ['swarmnet-perf', 'flood', dstIp, String(SINK_PORT), String(payload), String(floodMs)]);
   const sunk = await sinkRun;
   if (floodRun.exitCode !== 0 || sunk.exitCode !== 0) throw new Error(`perf run failed: ${floodRun.stderr}${sunk.stderr}`);
   const { sent } = JSON.parse(floodRun.stdout) as { sent: number };
@@ -54,12 +63,12 @@ async function emulatedFlood(cluster: Cluster, dstIp: string, payload: number, f
   return floodResult(sent, packets, bytes, lastMs - firstMs);
 }
 
-async function emulatedRoundTrip(cluster: Cluster, dstIp: string, payload: number, rounds: number, echoPort: number): Promise<RoundTripResult> {
+async function emulatedRoundTrip(cluster: Cluster, dstIp: string, payload: number, rounds: number, echoPort: number, pair: Pair = PLAIN): Promise<RoundTripResult> {
   // Each run gets its own echo port: an echo program runs until the cluster stops.
-  const echoRun = cluster.exec('b', 'cb', ['swarmnet-perf', 'echo', String(echoPort)], { timeoutMs: 120_000 });
+  const echoRun = cluster.exec('b', pair.to, ['swarmnet-perf', 'echo', String(echoPort)], { timeoutMs: 120_000 });
   await new Promise((r) => setTimeout(r, 200));
   const total = rounds + WARMUP_ROUNDS;
-  const r = await cluster.exec('a', 'ca', ['swarmnet-perf', 'pingpong', dstIp, String(echoPort), String(payload), String(total)]);
+  const r = await cluster.exec('a', pair.from, ['swarmnet-perf', 'pingpong', dstIp, String(echoPort), String(payload), String(total)]);
   if (r.exitCode !== 0) throw new Error(`pingpong failed: ${r.stderr}`);
   const { rtts } = JSON.parse(r.stdout) as { rtts: number[] };
   const warm = rtts.slice(WARMUP_ROUNDS);
@@ -76,6 +85,8 @@ export async function forwardingSections(opts: ForwardingOptions, progress: (lin
   const cluster = await Cluster.start({ hosts: ['a', 'b'] });
   const floods: FloodRow[] = [];
   let rtt: { baseline: RoundTripResult; emulated: RoundTripResult };
+  const encrypted: { frame: number; baseline: FloodResult; encrypted: FloodResult; plain: FloodResult | undefined }[] = [];
+  let encryptedRtt: { baseline: RoundTripResult; encrypted: RoundTripResult };
   try {
     await cluster.createOverlay({ name: 'bench-net', vni: 4097, subnet: '10.0.1.0/24' });
     await cluster.runContainer('a', { name: 'ca', network: 'bench-net' });
@@ -111,6 +122,29 @@ export async function forwardingSections(opts: ForwardingOptions, progress: (lin
       emulatedRtts.push(await emulatedRoundTrip(cluster, dstIp, pingFrame - INNER_HEADERS, opts.rounds, ECHO_PORT + i));
     }
     rtt = { baseline: median(baselineRtts, (r) => r.p50Ms), emulated: median(emulatedRtts, (r) => r.p50Ms) };
+
+    // The same through an encrypted overlay (ESP in UDP, native-free), beside a dgram baseline
+    // carrying the sealed datagram's size. Frames stop at the encrypted MTU (1424 + 14).
+    progress('encrypted overlay: keys and containers');
+    await cluster.setIpsecKeys([1, 2, 3].map((lamportTime) => ({ key: randomBytes(16).toString('hex'), lamportTime })));
+    await cluster.createOverlay({ name: 'bench-enc', vni: 4098, subnet: '10.0.2.0/24', encrypted: true });
+    await cluster.runContainer('a', { name: ENCRYPTED.from, network: 'bench-enc' });
+    const eb = await cluster.runContainer('b', { name: ENCRYPTED.to, network: 'bench-enc' });
+    const encIp = eb.interfaces.find((i) => i.network === 'bench-enc')!.ip;
+    await cluster.exec('a', ENCRYPTED.from, ['ping', '-c', '3', '-i', '0.1', encIp]);
+    await emulatedFlood(cluster, encIp, 470, WARMUP_FLOOD_MS, ENCRYPTED);
+    for (const frame of FRAME_SIZES.map((f) => Math.min(f, ENCRYPTED_MAX_FRAME))) {
+      progress(`encrypted flood ${frame} B frames`);
+      const b = await dgramFlood(espDatagram(frame), opts.floodMs);
+      const e = await emulatedFlood(cluster, encIp, frame - INNER_HEADERS, opts.floodMs, ENCRYPTED);
+      const plain = floods.find((f) => f.frame === frame)?.emulated;
+      encrypted.push({ frame, baseline: b, encrypted: e, plain });
+    }
+    progress('encrypted round trip');
+    encryptedRtt = {
+      baseline: await dgramRoundTrip(espDatagram(pingFrame), opts.rounds),
+      encrypted: await emulatedRoundTrip(cluster, encIp, pingFrame - INNER_HEADERS, opts.rounds, ECHO_PORT + 100, ENCRYPTED),
+    };
   } finally {
     await cluster.stop();
   }
@@ -154,5 +188,42 @@ export async function forwardingSections(opts: ForwardingOptions, progress: (lin
       ['emulated', rtt.emulated.p50Ms.toFixed(3), rtt.emulated.p99Ms.toFixed(3), String(rtt.emulated.rounds), `${ratio50.toFixed(2)} ×`],
     ],
   };
-  return [floodSection, rttSection];
+  const encryptedSection: Section = {
+    name: 'forwarding: encrypted overlay (ESP in UDP, native-free), container to container across two hosts',
+    note:
+      'The flood and the 98-byte round trip through an --opt encrypted overlay (AES-128-GCM, 8-byte ICV). Baseline: raw dgram ' +
+      'carrying the sealed datagram\'s size (frame + VXLAN + inner UDP + ESP), same run; "plain" is the unencrypted ' +
+      'overlay above. Frames are capped at the encrypted MTU (1424 + 14).',
+    rows: [...encrypted.map((r) => ({ frameBytes: r.frame, baseline: r.baseline, encrypted: r.encrypted, plain: r.plain ?? null })), { roundTrip: encryptedRtt }],
+    table: [
+      ['inner frame', 'baseline pkt/s', 'encrypted pkt/s', 'loss', 'vs baseline', 'vs plain'],
+      ...encrypted.map((r) => [
+        `${r.frame} B`,
+        kpps(r.baseline.packetsPerSec),
+        kpps(r.encrypted.packetsPerSec),
+        pct(r.encrypted.loss),
+        `${(r.encrypted.packetsPerSec / r.baseline.packetsPerSec).toFixed(3)} ×`,
+        r.plain ? `${(r.encrypted.packetsPerSec / r.plain.packetsPerSec).toFixed(3)} ×` : '–',
+      ]),
+      [
+        'round trip p50',
+        `${encryptedRtt.baseline.p50Ms.toFixed(3)} ms`,
+        `${encryptedRtt.encrypted.p50Ms.toFixed(3)} ms`,
+        '',
+        `${(encryptedRtt.encrypted.p50Ms / encryptedRtt.baseline.p50Ms).toFixed(2)} × (time)`,
+        `${(encryptedRtt.encrypted.p50Ms / rtt.emulated.p50Ms).toFixed(2)} × (time)`,
+      ],
+    ],
+  };
+  return [floodSection, rttSection, encryptedSection];
+}
+
+/** The largest frame an encrypted overlay carries unfragmented: MTU 1424 + Ethernet. */
+const ENCRYPTED_MAX_FRAME = 1424 + 14;
+
+/** Bytes of the UDP payload the native-free transport sends for a `frame`-byte inner frame. */
+function espDatagram(frame: number): number {
+  const inner = 8 + 8 + frame; // inner UDP + VXLAN + frame
+  const padded = Math.ceil((inner + 2) / 4) * 4; // ESP trailer: pad to 4, pad length, next header
+  return 4 + 4 + 8 + padded + 8; // SPI, sequence, IV, ciphertext, 8-byte ICV
 }

@@ -76,6 +76,8 @@ export interface OverlaySpec {
   /** Default: the subnet's first address. */
   readonly gateway?: string;
   readonly mtu?: number;
+  /** `--opt encrypted`: needs keys on every host first (`setIpsecKeys`). */
+  readonly encrypted?: boolean;
 }
 
 export interface RunContainerSpec {
@@ -276,6 +278,11 @@ export class Cluster {
     return [...this.#handles.values()].filter((h) => h.state === 'running');
   }
 
+  /** Installs the same IPsec keys on every running host (encrypted overlays outside a swarm). */
+  async setIpsecKeys(keys: readonly { key: string; lamportTime: number }[]): Promise<void> {
+    await Promise.all(this.#liveHandles().map((h) => h.setIpsecKeys(keys)));
+  }
+
   /** Creates the overlay on every running host. */
   async createOverlay(spec: OverlaySpec): Promise<void> {
     if (this.#overlays.has(spec.name)) throw new SwarmnetError('already-exists', `network with name ${spec.name} already exists`);
@@ -290,6 +297,7 @@ export class Cluster {
       prefixLength: subnet.prefixLength,
       gateway: formatIpv4(gateway),
       ...(spec.mtu === undefined ? {} : { mtu: spec.mtu }),
+      ...(spec.encrypted === true ? { encrypted: true } : {}),
     };
     await Promise.all(this.#liveHandles().map((h) => h.createNetwork(params)));
     this.#overlays.set(spec.name, { name: spec.name, vni: spec.vni, subnet, allocator });

@@ -185,6 +185,11 @@ export class HostHandle {
     return this.request('gossip', {});
   }
 
+  /** Installs IPsec keys (hex, with their tags) for encrypted overlays outside a swarm. */
+  setIpsecKeys(keys: readonly { key: string; lamportTime: number }[]): Promise<null> {
+    return this.request('setIpsecKeys', { keys });
+  }
+
   /** `container`'s embedded DNS on real UDP+TCP sockets at a loopback `address:port` (0: any free port). */
   exposeDns(container: string, address: string, port = 0): Promise<{ address: string; port: number }> {
     return this.request('exposeDns', { container, address, port });

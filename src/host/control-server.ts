@@ -101,6 +101,9 @@ export class ControlServer {
         return host.stats();
       case 'gossip':
         return host.daemon.gossipInfo();
+      case 'setIpsecKeys':
+        host.runtime.setIpsecKeys(request.params.keys.map((k) => ({ key: Uint8Array.from(Buffer.from(k.key, 'hex')), lamportTime: k.lamportTime })));
+        return null;
       case 'exposeDns':
         return host.exposeDns(request.params.container, request.params.address, request.params.port);
       case 'captureStart':

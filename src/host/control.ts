@@ -186,6 +186,8 @@ export interface ControlRequests {
   stats: { params: Record<string, never>; result: HostStats };
   /** NetworkDB as this host sees it (null before the host is in a swarm with keys). */
   gossip: { params: Record<string, never>; result: GossipInfo | null };
+  /** IPsec keys outside a swarm (library, bench): `key` as hex, `lamportTime` the tag. */
+  setIpsecKeys: { params: { readonly keys: readonly { readonly key: string; readonly lamportTime: number }[] }; result: null };
   /** The container's embedded DNS on real UDP+TCP sockets at a loopback ADDR:PORT (port 0: any). */
   exposeDns: { params: { readonly container: string; readonly address: string; readonly port: number }; result: { readonly address: string; readonly port: number } };
   captureStart: { params: { readonly dir: string }; result: CaptureInfo };
@@ -215,6 +217,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'stats',
   'gossip',
   'exposeDns',
+  'setIpsecKeys',
   'captureStart',
   'captureStop',
   'engine',

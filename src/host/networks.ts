@@ -24,6 +24,8 @@ export const MAX_NETWORKS_PER_HOST = 256;
 /** moby `maxMTU()`: 1500 − 50 bytes of VXLAN encapsulation (reference §1.3). */
 export const DEFAULT_OVERLAY_MTU = 1450;
 export const DEFAULT_BRIDGE_MTU = 1500;
+/** moby `maxMTU()` with encryption: 1450 − 26 (ESP), rounded down to a multiple of 4. */
+export const ENCRYPTED_OVERLAY_MTU = 1424;
 /** VXLAN VNIs are 24 bits (RFC 7348 §5); 0 is not used by Docker. */
 export const MAX_VNI = 0xff_ffff;
 
@@ -86,7 +88,7 @@ export class Networks {
     const gateway = parseIpv4Address(spec.gateway);
     if (!contains(subnet, gateway)) throw new InvalidArgumentError(`gateway ${spec.gateway} is not in subnet ${spec.subnet}/${spec.prefixLength}`);
     const overlay = spec.driver === 'overlay';
-    const mtu = spec.mtu ?? (overlay ? DEFAULT_OVERLAY_MTU : DEFAULT_BRIDGE_MTU);
+    const mtu = spec.mtu ?? (overlay ? (spec.encrypted === true ? ENCRYPTED_OVERLAY_MTU : DEFAULT_OVERLAY_MTU) : DEFAULT_BRIDGE_MTU);
     let vni = 0;
     if (overlay) {
       vni = spec.vni ?? -1;
